@@ -1,0 +1,82 @@
+// Shared behaviour of every command: --json envelope with a schema version, and one exit code per error in both modes.
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+
+import {EXIT, NextrootError, isNextrootError} from '../errors.js'
+
+/** Version of every --json document nextroot prints; bumped only on incompatible changes. */
+export const SCHEMA_VERSION = 1
+
+export interface ErrorBody {
+  code: string
+  message: string
+  exitCode: number
+  hints: string[]
+  details: Record<string, unknown>
+}
+
+/** Converts anything thrown into the stable error shape (unknown errors become NR_INTERNAL, parse errors NR_USAGE). */
+export function toNextrootError(error: unknown): NextrootError {
+  if (isNextrootError(error)) return error
+  if (error instanceof Errors.CLIError) {
+    return new NextrootError('NR_USAGE', error.message.replace(/^Error: /, ''), {
+      hints: ['See --help for usage and examples.'],
+      cause: error,
+    })
+  }
+
+  const message = error instanceof Error ? error.message : String(error)
+  return new NextrootError('NR_INTERNAL', `Unexpected error: ${message}`, {
+    hints: ['This is a bug in nextroot; run again with DEBUG=nextroot for the stack trace and report it.'],
+    cause: error,
+  })
+}
+
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+  static override baseFlags = {
+    'log-level': Flags.option({
+      options: ['quiet', 'info', 'debug'] as const,
+      default: 'info' as const,
+      helpGroup: 'GLOBAL',
+      summary: 'How much to print on stderr (progress, warnings).',
+    })(),
+  }
+
+  /** Exit code of a successful run (commands such as `check` set it from their verdict). */
+  protected successExit: number = EXIT.ok
+
+  protected override toSuccessJson(result: unknown): unknown {
+    return {schemaVersion: SCHEMA_VERSION, command: this.id, ok: true, result}
+  }
+
+  protected override toErrorJson(error: unknown): unknown {
+    const nr = toNextrootError(error)
+    const body: ErrorBody = {
+      code: nr.code,
+      message: nr.message,
+      exitCode: nr.exitCode,
+      hints: nr.hints,
+      details: nr.details,
+    }
+    return {schemaVersion: SCHEMA_VERSION, command: this.id, ok: false, error: body}
+  }
+
+  /** One exit code for both modes: the error's own, from the table (oclif would disagree otherwise). */
+  protected override async catch(error: Interfaces.CommandError): Promise<void> {
+    const nr = toNextrootError(error)
+    process.exitCode = nr.exitCode
+    if (this.jsonEnabled()) {
+      this.logJson(this.toErrorJson(nr))
+      return
+    }
+
+    this.logToStderr(`nextroot: error ${nr.code}: ${nr.message}`)
+    for (const hint of nr.hints) this.logToStderr(`  hint: ${hint}`)
+    if (process.env.DEBUG?.includes('nextroot') && nr.cause instanceof Error) this.logToStderr(nr.cause.stack ?? '')
+  }
+
+  protected override async finally(error: Error | undefined): Promise<void> {
+    if (!error && process.exitCode === undefined) process.exitCode = this.successExit
+    await super.finally(error)
+  }
+}
