@@ -1,0 +1,71 @@
+// Recognises an archive's compression by its magic bytes (never its name) and decompresses it as a stream.
+import type {Readable} from 'node:stream'
+import {createGunzip} from 'node:zlib'
+
+import {NextrootError} from '../errors.js'
+import {spawnFilter} from '../exec/run.js'
+
+export type Compression = 'none' | 'gzip' | 'zstd' | 'xz'
+
+const MAGIC: Array<[Compression, number[]]> = [
+  ['gzip', [0x1f, 0x8b]],
+  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+  ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+]
+
+/** The compression of a stream whose first bytes are `head`; 'none' when it starts like a tar header. */
+export function detectCompression(head: Buffer): Compression | undefined {
+  for (const [kind, magic] of MAGIC) {
+    if (magic.every((byte, index) => head[index] === byte)) return kind
+  }
+
+  return looksLikeTar(head) ? 'none' : undefined
+}
+
+/** ustar/GNU magic at offset 257, or an old-style header whose checksum adds up. */
+export function looksLikeTar(head: Buffer): boolean {
+  if (head.length < 512) return false
+  if (head.subarray(257, 262).toString('latin1') === 'ustar') return true
+  const stored = Number.parseInt(head.subarray(148, 156).toString('latin1').replace(/\0.*$/, '').trim(), 8)
+  let sum = 0
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : head[i]
+  return Number.isFinite(stored) && stored === sum && sum !== 8 * 0x20
+}
+
+function corrupt(kind: Compression, detail: string, cause?: unknown): NextrootError {
+  const truncated = /unexpected end|truncated|premature end/i.test(detail)
+  return new NextrootError(
+    truncated ? 'NR_ARCHIVE_TRUNCATED' : 'NR_ARCHIVE_CORRUPT',
+    `The ${kind} stream is ${truncated ? 'truncated' : 'corrupt'}: ${detail.trim()}`,
+    {hints: ['Download the image again and verify it with --sha256 or --checksums.'], cause},
+  )
+}
+
+export interface Decompressed {
+  stream: Readable
+  /** Settles when the decompressor is done; rejects with NR_ARCHIVE_CORRUPT/TRUNCATED when it failed. */
+  finished: Promise<void>
+}
+
+/** Decompresses `input`; gzip in-process (zlib), zstd and xz through their own programs. */
+export function decompress(kind: Compression, input: Readable): Decompressed {
+  if (kind === 'none') return {stream: input, finished: Promise.resolve()}
+  if (kind === 'gzip') {
+    const gunzip = createGunzip()
+    input.on('error', (error) => gunzip.destroy(error))
+    const finished = new Promise<void>((resolve, reject) => {
+      gunzip.on('end', resolve)
+      gunzip.on('error', (error) => reject(error instanceof NextrootError ? error : corrupt('gzip', error.message, error)))
+    })
+    return {stream: input.pipe(gunzip), finished}
+  }
+
+  const child = spawnFilter(kind, ['-dcq'])
+  input.on('error', (error) => child.stdout.destroy(error))
+  child.stdin.on('error', () => undefined) // EPIPE when the decompressor stops early; its exit code tells why
+  input.pipe(child.stdin)
+  const finished = child.then((result) => {
+    if (result.exitCode !== 0) throw corrupt(kind, String(result.stderr) || `${kind} exited with ${result.exitCode}`)
+  })
+  return {stream: child.stdout, finished}
+}

@@ -1,0 +1,194 @@
+// Streams a tar archive into an empty directory: each member is checked by the entry policy, small files are
+// written several at a time (tar writes one at a time), large ones are streamed, memory stays bounded.
+import type {Readable} from 'node:stream'
+import {extract as tarExtract} from 'tar-stream'
+
+import {NextrootError} from '../errors.js'
+import {type Compression, decompress} from './compression.js'
+import {type PlannedEntry, planEntry} from './entry-policy.js'
+import {installBinaryPaxDecoder} from './pax-bytes.js'
+import {TreeWriter} from './tree-writer.js'
+
+installBinaryPaxDecoder()
+
+/** Files up to this size are read whole and written concurrently; larger ones are streamed one by one. */
+const SMALL_FILE = 1024 * 1024
+const MAX_WRITES_IN_FLIGHT = 32
+const MAX_BYTES_IN_FLIGHT = 48 * 1024 * 1024
+const BLOCK = 512
+
+export interface ExtractProgress {
+  /** Bytes of the (decompressed) tar stream consumed so far. */
+  archiveBytes: number
+  entries: number
+}
+
+export interface ExtractOptions {
+  compression: Compression
+  keepSelinux: boolean
+  reserveBytes: number
+  signal?: AbortSignal
+  onProgress?: (progress: ExtractProgress) => void
+}
+
+export interface ExtractSummary {
+  entries: number
+  /** File content bytes written. */
+  bytes: number
+  /** Bytes of the uncompressed tar stream. */
+  archiveBytes: number
+  counts: Record<PlannedEntry['kind'], number>
+}
+
+/** Extracts `input` (possibly compressed) into `target`, which must exist and be empty. */
+export async function extractArchive(input: Readable, target: string, options: ExtractOptions): Promise<ExtractSummary> {
+  const {stream, finished} = decompress(options.compression, input)
+  finished.catch(() => undefined) // awaited below; this only keeps an early failure from being "unhandled"
+  try {
+    const summary = await extractTar(stream, target, options)
+    await finished
+    return summary
+  } catch (error) {
+    input.destroy()
+    stream.destroy()
+    await finished // a decompressor's own diagnosis beats tar's "unexpected end of data"
+    throw error
+  }
+}
+
+async function extractTar(stream: Readable, target: string, options: ExtractOptions): Promise<ExtractSummary> {
+  const writer = new TreeWriter(target, {reserveBytes: options.reserveBytes})
+  const tail = watchTail(stream)
+  const extractor = tarExtract()
+  stream.on('error', (error) => extractor.destroy(error))
+  stream.pipe(extractor)
+  const summary: ExtractSummary = {
+    entries: 0,
+    bytes: 0,
+    archiveBytes: 0,
+    counts: {file: 0, directory: 0, symlink: 0, hardlink: 0, 'char-device': 0, 'block-device': 0, fifo: 0},
+  }
+  const inFlight = new InFlight()
+  try {
+    for await (const member of extractor) {
+      if (options.signal?.aborted) throw interrupted()
+      const entry = planEntry(member.header, {keepSelinux: options.keepSelinux})
+      summary.entries++
+      summary.counts[entry.kind]++
+      summary.bytes += entry.size
+      if (entry.kind === 'file' && entry.size <= SMALL_FILE) {
+        const data = await readAll(member as AsyncIterable<Buffer>)
+        await inFlight.add(writer.write(entry, data), data.length)
+      } else if (entry.kind === 'file') {
+        await writer.write(entry, member as AsyncIterable<Buffer>)
+      } else {
+        member.resume()
+        await inFlight.add(writer.write(entry), 0)
+      }
+
+      options.onProgress?.({archiveBytes: tail.total(), entries: summary.entries})
+    }
+
+    await inFlight.drain()
+    tail.assertComplete()
+    await writer.finish()
+  } catch (error) {
+    extractor.destroy()
+    await inFlight.settle()
+    throw toArchiveError(error)
+  }
+
+  summary.archiveBytes = tail.total()
+  return summary
+}
+
+/** Bounded set of concurrent writes; the first failure is rethrown on the next add or drain. */
+class InFlight {
+  private readonly writes = new Set<Promise<void>>()
+  private bytes = 0
+  private failure: unknown
+
+  async add(write: Promise<void>, size: number): Promise<void> {
+    this.bytes += size
+    const tracked = write.then(
+      () => undefined,
+      (error: unknown) => {
+        this.failure ??= error
+      },
+    )
+    const entry = tracked.finally(() => {
+      this.writes.delete(entry)
+      this.bytes -= size
+    })
+    this.writes.add(entry)
+    while (this.writes.size >= MAX_WRITES_IN_FLIGHT || this.bytes > MAX_BYTES_IN_FLIGHT) {
+      await Promise.race(this.writes)
+    }
+
+    if (this.failure !== undefined) throw this.failure
+  }
+
+  async drain(): Promise<void> {
+    await this.settle()
+    if (this.failure !== undefined) throw this.failure
+  }
+
+  async settle(): Promise<void> {
+    await Promise.all(this.writes)
+  }
+}
+
+async function readAll(member: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of member) chunks.push(chunk)
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+}
+
+/**
+ * Counts the tar stream and keeps its last two blocks: a complete archive ends with zero blocks, so a
+ * stream cut off between two members (which tar-stream alone would accept) is refused as truncated.
+ */
+function watchTail(stream: Readable) {
+  let total = 0
+  let last = Buffer.alloc(0)
+  stream.on('data', (chunk: Buffer) => {
+    total += chunk.length
+    last = Buffer.concat([last, chunk.subarray(-2 * BLOCK)]).subarray(-2 * BLOCK)
+  })
+  return {
+    total: () => total,
+    assertComplete() {
+      const endsWithZeroBlock = total % BLOCK === 0 && last.length >= BLOCK && last.subarray(-BLOCK).every((b) => b === 0)
+      if (!endsWithZeroBlock) {
+        throw new NextrootError('NR_ARCHIVE_TRUNCATED', 'The archive ends without its end-of-archive marker.', {
+          hints: ['The file is incomplete: download it again and verify it with --sha256 or --checksums.'],
+          details: {bytesRead: total},
+        })
+      }
+    },
+  }
+}
+
+function interrupted(): NextrootError {
+  return new NextrootError('NR_INTERRUPTED', 'Interrupted; nothing was staged and the previous root is untouched.')
+}
+
+/** tar-stream's plain errors (bad checksum, early end) become stable archive errors. */
+function toArchiveError(error: unknown): unknown {
+  if (error instanceof NextrootError || !(error instanceof Error)) return error
+  if (/unexpected end/i.test(error.message)) {
+    return new NextrootError('NR_ARCHIVE_TRUNCATED', `The archive is truncated: ${error.message}`, {
+      hints: ['Download it again and verify it with --sha256 or --checksums.'],
+      cause: error,
+    })
+  }
+
+  if (/invalid tar header|unknown format/i.test(error.message)) {
+    return new NextrootError('NR_ARCHIVE_CORRUPT', `The archive is corrupt: ${error.message}`, {
+      hints: ['Download it again and verify it with --sha256 or --checksums.'],
+      cause: error,
+    })
+  }
+
+  return error
+}

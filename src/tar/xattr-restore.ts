@@ -1,0 +1,29 @@
+// Renders collected xattrs as a `setfattr --restore` script: one process applies every xattr of a tree,
+// because Node has no xattr API and one process per file would be slow on SELinux-labelled images.
+
+/** Escapes a path the way getfattr does: every byte outside printable ASCII, and backslash, as \ooo. */
+export function escapeRestorePath(path: string): string {
+  let out = ''
+  for (const byte of Buffer.from(path, 'utf8')) {
+    out += byte > 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\${byte.toString(8).padStart(3, '0')}`
+  }
+
+  return out
+}
+
+/** `# file: PATH` blocks with base64 values ("0s..."), relative to the tree root (setfattr runs there). */
+export function xattrRestoreScript(xattrs: Map<string, Map<string, Buffer>>): string {
+  const blocks: string[] = []
+  for (const [path, values] of xattrs) {
+    const lines = [`# file: ${escapeRestorePath(path === '' ? '.' : path)}`]
+    for (const [name, value] of values) lines.push(`${escapeRestorePath(name)}=${encodeValue(value)}`)
+    blocks.push(lines.join('\n'))
+  }
+
+  return blocks.join('\n\n') + '\n\n'
+}
+
+/** setfattr reads "0s..." as base64; an empty value must be written as "". */
+function encodeValue(value: Buffer): string {
+  return value.length === 0 ? '""' : `0s${value.toString('base64')}`
+}
