@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   NR_MISSING_TOOL: EXIT.precondition,
   NR_SOURCE_NOT_FOUND: EXIT.precondition,
   NR_NOTHING_STAGED: EXIT.precondition,
+  NR_NEXTROOT_IN_USE: EXIT.precondition,
   NR_NO_SYSTEMD: EXIT.unsupportedHost,
   NR_NOT_OS_TREE: EXIT.invalidRoot,
   NR_NO_INIT: EXIT.invalidRoot,

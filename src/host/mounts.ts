@@ -1,0 +1,46 @@
+// Reads the mount table (/proc/self/mountinfo): what is mounted where, without calling findmnt.
+import {readFile} from 'node:fs/promises'
+
+export interface MountEntry {
+  id: number
+  majorMinor: string
+  /** Path inside the file system that is mounted (not '/' for bind mounts of a subdirectory). */
+  root: string
+  mountPoint: string
+  fsType: string
+  source: string
+}
+
+/** Undoes mountinfo's octal escapes (\040 for a space, ...). */
+function unescape(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)))
+}
+
+export function parseMountInfo(text: string): MountEntry[] {
+  const mounts: MountEntry[] = []
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue
+    const [head, tail = ''] = line.split(' - ')
+    const fields = head.split(' ')
+    const [fsType = '', source = ''] = tail.split(' ')
+    mounts.push({
+      id: Number(fields[0]),
+      majorMinor: fields[2],
+      root: unescape(fields[3]),
+      mountPoint: unescape(fields[4]),
+      fsType,
+      source: unescape(source),
+    })
+  }
+
+  return mounts
+}
+
+export async function readMounts(pid: number | 'self' = 'self'): Promise<MountEntry[]> {
+  return parseMountInfo(await readFile(`/proc/${pid}/mountinfo`, 'utf8'))
+}
+
+/** The top-most mount at exactly `path`, if `path` is a mount point. */
+export async function mountAt(path: string): Promise<MountEntry | undefined> {
+  return (await readMounts()).filter((mount) => mount.mountPoint === path).at(-1)
+}

@@ -1,0 +1,53 @@
+// The one module that mounts and unmounts (through mount(8)/umount(8)): bind a staged tree, mount an image.
+import {mkdir, rmdir} from 'node:fs/promises'
+
+import {NextrootError, errnoCode} from '../errors.js'
+import {run} from '../exec/run.js'
+import {mountAt} from '../host/mounts.js'
+import type {FsType} from './source.js'
+
+/** Formats that exist only read-only are mounted that way; ext4 is mounted writable, as a root would be. */
+const READ_ONLY: Record<FsType, boolean> = {ext4: false, erofs: true, squashfs: true}
+
+async function mountCommand(args: string[], what: string): Promise<void> {
+  try {
+    await run('mount', args)
+  } catch (error) {
+    if (error instanceof NextrootError && error.code === 'NR_MISSING_TOOL') throw error
+    throw new NextrootError('NR_MOUNT_FAILED', `Could not mount ${what}.`, {
+      hints: error instanceof NextrootError ? error.hints : [],
+      cause: error,
+    })
+  }
+}
+
+export async function bindMount(tree: string, target: string): Promise<void> {
+  await mkdir(target, {recursive: true})
+  await mountCommand(['--bind', tree, target], `${tree} at ${target}`)
+}
+
+export async function mountImage(image: string, fsType: FsType, target: string): Promise<void> {
+  await mkdir(target, {recursive: true})
+  const options = READ_ONLY[fsType] ? 'ro' : 'rw'
+  await mountCommand(['-t', fsType, '-o', options, image, target], `${fsType} image ${image}`)
+}
+
+/** Unmounts every mount stacked at `target` (no-op when nothing is mounted there). */
+export async function unmountAll(target: string): Promise<void> {
+  while (await mountAt(target)) await run('umount', [target])
+}
+
+/** Unmounts and removes a private mount point under the state directory. */
+export async function discardMountPoint(target: string): Promise<void> {
+  await unmountAll(target)
+  await removeEmptyDir(target)
+}
+
+/** Removes a directory nextroot created, if it is empty; one that is gone or holds files is left as it is. */
+export async function removeEmptyDir(path: string): Promise<void> {
+  try {
+    await rmdir(path)
+  } catch (error) {
+    if (!['ENOENT', 'ENOTEMPTY', 'EEXIST', 'EBUSY'].includes(errnoCode(error) ?? '')) throw error
+  }
+}

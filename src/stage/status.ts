@@ -1,0 +1,60 @@
+// `nextroot status`: what is staged, whether systemd can see it, and what the running system can do with it.
+import {arch, release} from 'node:os'
+
+import {errnoCode, NextrootError} from '../errors.js'
+import {mountAt} from '../host/mounts.js'
+import {type LocationOptions, type Locations, resolveLocations, stateLayout} from '../locations.js'
+import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
+import {type StagedRecord, readRecord} from './record.js'
+import {resolveInTree} from './tree-path.js'
+
+export interface NextrootMount {
+  path: string
+  /** Something is mounted at the path (systemd >= 256 auto-soft-reboots only into a mount point). */
+  mounted: boolean
+  mountedByNextroot: boolean
+  source?: string
+  fsType?: string
+  /** It holds etc/os-release or usr/lib/os-release: systemd will switch into it. */
+  osTree: boolean
+}
+
+export interface StatusResult {
+  staged?: StagedRecord
+  nextroot: NextrootMount
+  /**
+   * A plain `systemctl reboot` will become a soft reboot into the staged root (systemd >= 255 with a
+   * mounted OS tree at /run/nextroot). `nextroot unstage` or SYSTEMCTL_SKIP_AUTO_SOFT_REBOOT=1 prevents it.
+   */
+  rebootBecomesSoftReboot: boolean
+  system: {kernel: string; arch: string; systemd: SystemdFacts}
+  locations: Locations
+}
+
+export async function status(options: LocationOptions = {}): Promise<StatusResult> {
+  const locations = resolveLocations(options)
+  const staged = await readRecord(stateLayout(locations).record).catch((error: unknown) => {
+    if (errnoCode(error) !== 'EACCES') throw error
+    throw new NextrootError('NR_NOT_ROOT', `Only root can read ${locations.stateDir}.`, {hints: ['Run it with sudo, or as root.']})
+  })
+  const mount = await mountAt(locations.nextroot)
+  const osTree =
+    (await resolveInTree(locations.nextroot, 'etc/os-release')) !== undefined ||
+    (await resolveInTree(locations.nextroot, 'usr/lib/os-release')) !== undefined
+  const systemd = await systemdFacts(locations.hostRoot)
+  const nextroot: NextrootMount = {
+    path: locations.nextroot,
+    mounted: mount !== undefined,
+    mountedByNextroot: mount !== undefined && staged?.nextroot === locations.nextroot,
+    source: mount?.source,
+    fsType: mount?.fsType,
+    osTree,
+  }
+  return {
+    staged,
+    nextroot,
+    rebootBecomesSoftReboot: systemd.autoSoftReboot && nextroot.mounted && osTree,
+    system: {kernel: release(), arch: arch(), systemd},
+    locations,
+  }
+}

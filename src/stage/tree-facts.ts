@@ -1,0 +1,64 @@
+// Gathers what the sanity rules need to know about a candidate root tree (reads only, never judges).
+import {open, readFile, readdir, stat} from 'node:fs/promises'
+
+import {type OsRelease, parseOsRelease} from './os-release.js'
+import {resolveInTree} from './tree-path.js'
+
+export interface ElfIdentity {
+  /** EI_CLASS: 1 = 32-bit, 2 = 64-bit. */
+  elfClass: number
+  /** e_machine (62 = x86-64, 183 = AArch64, ...). */
+  machine: number
+}
+
+export interface TreeFacts {
+  osRelease?: OsRelease
+  osReleasePath?: string
+  /** usr/lib/systemd/systemd resolved inside the tree; its ELF identity when it is an ELF file. */
+  init: {present: boolean; elf?: ElfIdentity}
+  /** Kernel versions with a modules directory (usr/lib/modules/VERSION). */
+  kernelModules: string[]
+  /** "dev:ino" of the tree's root directory. */
+  rootId: string
+}
+
+export const INIT_PATH = 'usr/lib/systemd/systemd'
+const OS_RELEASE_PATHS = ['etc/os-release', 'usr/lib/os-release']
+
+export function parseElfIdentity(header: Buffer): ElfIdentity | undefined {
+  if (header.length < 20 || header.readUInt32BE(0) !== 0x7f454c46) return undefined
+  const littleEndian = header[5] === 1
+  return {elfClass: header[4], machine: littleEndian ? header.readUInt16LE(18) : header.readUInt16BE(18)}
+}
+
+async function readElfIdentity(path: string): Promise<ElfIdentity | undefined> {
+  const handle = await open(path, 'r')
+  try {
+    const {buffer, bytesRead} = await handle.read(Buffer.alloc(20), 0, 20, 0)
+    return parseElfIdentity(buffer.subarray(0, bytesRead))
+  } finally {
+    await handle.close()
+  }
+}
+
+export async function gatherTreeFacts(tree: string): Promise<TreeFacts> {
+  let osRelease: OsRelease | undefined
+  let osReleasePath: string | undefined
+  for (const candidate of OS_RELEASE_PATHS) {
+    const path = await resolveInTree(tree, candidate)
+    if (!path) continue
+    const text = await readFile(path, 'utf8').catch(() => undefined)
+    if (text === undefined) continue
+    osRelease = parseOsRelease(text)
+    osReleasePath = candidate
+    break
+  }
+
+  const initPath = await resolveInTree(tree, INIT_PATH)
+  const initIsFile = initPath ? (await stat(initPath).catch(() => undefined))?.isFile() === true : false
+  const init = {present: initIsFile, elf: initIsFile ? await readElfIdentity(initPath as string) : undefined}
+  const modulesDir = await resolveInTree(tree, 'usr/lib/modules')
+  const kernelModules = modulesDir ? (await readdir(modulesDir).catch(() => [])).sort() : []
+  const root = await stat(tree)
+  return {osRelease, osReleasePath, init, kernelModules, rootId: `${root.dev}:${root.ino}`}
+}

@@ -1,0 +1,49 @@
+// `nextroot unstage`: withdraws the staged root so the next reboot is a real one; "nothing staged" is success.
+import {access, rm} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {type LocationOptions, resolveLocations, stateLayout} from '../locations.js'
+import {acquireLock} from './lock.js'
+import {removeEmptyDir, unmountAll} from './mounts.js'
+import {removeRecord, type StagedRecord} from './record.js'
+import {reconcile} from './reconcile.js'
+import {requireRoot} from './privileges.js'
+
+export interface UnstageResult {
+  /** The record that was withdrawn, if anything was staged. */
+  removed?: StagedRecord
+  warnings: string[]
+}
+
+export async function unstage(options: LocationOptions = {}): Promise<UnstageResult> {
+  requireRoot('unstage a root')
+  const locations = resolveLocations(options)
+  const layout = stateLayout(locations)
+  if (!(await exists(locations.stateDir))) return {warnings: []}
+  const lock = await acquireLock(locations.stateDir, layout.lockInfo, 'unstage')
+  try {
+    const {record, foreignMount} = await reconcile(locations)
+    const warnings: string[] = []
+    if (foreignMount) {
+      warnings.push(`${locations.nextroot} holds a mount nextroot did not make (${foreignMount.source}); it was left alone.`)
+    }
+
+    if (record) {
+      await unmountAll(record.nextroot)
+      await removeEmptyDir(record.nextroot)
+      if (record.kind === 'archive') await rm(join(layout.store, record.id), {recursive: true, force: true})
+      await removeRecord(layout.record)
+    }
+
+    return {removed: record, warnings}
+  } finally {
+    await lock.release()
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
+}
