@@ -9,7 +9,8 @@ import {renderStaged} from '../src/cli/render-stage.js'
 import {stage, type StageResult} from '../src/stage/stage.js'
 
 export default class Stage extends BaseCommand {
-  static override summary = 'Verify, unpack and publish a new root at /run/nextroot for systemctl soft-reboot.'
+  static override summary =
+    'Verify, unpack and publish a new root at /run/nextroot for systemctl soft-reboot.'
   static override description = `SOURCE is a tar archive (plain, gzip, zstd or xz, recognised by content), '-' for an archive on standard input, a directory holding a root tree, or an ext4/erofs/squashfs image file or block device (mounted, not copied).
 
 Archives are unpacked into the store under --state-dir (on disk, not in RAM), checked (os-release, systemd as init, this machine's architecture, not the running root) and only then bind-mounted at --nextroot. A failure or Ctrl-C leaves the previously staged root untouched.
@@ -17,28 +18,59 @@ Archives are unpacked into the store under --state-dir (on disk, not in RAM), ch
 While a root is staged, systemd >= 255 turns a plain \`systemctl reboot\` into a soft reboot into it; \`nextroot unstage\` withdraws it.`
 
   static override examples = [
-    {description: 'Stage a downloaded image, checking its digest', command: '<%= config.bin %> stage os-42.tar.zst --sha256 9f86d081884c7d65...'},
-    {description: 'Verify against a signed checksum list', command: '<%= config.bin %> stage os-42.tar.gz --checksums SHA256SUMS --signature SHA256SUMS.gpg --keyring /etc/nextroot/trusted.gpg'},
-    {description: 'Stream from another tool', command: 'curl -s http://updates.example/os-42.tar.xz | <%= config.bin %> stage - --sha256 9f86d0...'},
-    {description: 'Mount an A/B partition prepared by systemd-sysupdate', command: '<%= config.bin %> stage /dev/disk/by-partlabel/root-b'},
+    {
+      description: 'Stage a downloaded image, checking its digest',
+      command: '<%= config.bin %> stage os-42.tar.zst --sha256 9f86d081884c7d65...',
+    },
+    {
+      description: 'Verify against a signed checksum list',
+      command:
+        '<%= config.bin %> stage os-42.tar.gz --checksums SHA256SUMS --signature SHA256SUMS.gpg --keyring /etc/nextroot/trusted.gpg',
+    },
+    {
+      description: 'Stream from another tool',
+      command: 'curl -s http://updates.example/os-42.tar.xz | <%= config.bin %> stage - --sha256 9f86d0...',
+    },
+    {
+      description: 'Mount an A/B partition prepared by systemd-sysupdate',
+      command: '<%= config.bin %> stage /dev/disk/by-partlabel/root-b',
+    },
   ]
 
   static override args = {
-    source: Args.string({required: true, description: "Archive, '-', directory, image file or block device."}),
+    source: Args.string({
+      required: true,
+      description: "Archive, '-', directory, image file or block device.",
+    }),
   }
 
   static override flags = {
-    sha256: Flags.string({summary: 'Expected SHA-256 of the source (64 hex digits).', exclusive: ['checksums']}),
+    sha256: Flags.string({
+      summary: 'Expected SHA-256 of the source (64 hex digits).',
+      exclusive: ['checksums'],
+    }),
     checksums: Flags.file({summary: 'SHA256SUMS file listing the source by name.', exists: true}),
-    signature: Flags.file({summary: 'Detached OpenPGP signature of the --checksums file.', exists: true, dependsOn: ['checksums', 'keyring']}),
-    keyring: Flags.file({summary: 'Keyring with the trusted key for --signature (used with gpgv).', exists: true, dependsOn: ['signature']}),
-    'drop-selinux': Flags.boolean({summary: 'Drop security.selinux labels from the archive (the new root gets relabelled).'}),
+    signature: Flags.file({
+      summary: 'Detached OpenPGP signature of the --checksums file.',
+      exists: true,
+      dependsOn: ['checksums', 'keyring'],
+    }),
+    keyring: Flags.file({
+      summary: 'Keyring with the trusted key for --signature (used with gpgv).',
+      exists: true,
+      dependsOn: ['signature'],
+    }),
+    'drop-selinux': Flags.boolean({
+      summary: 'Drop security.selinux labels from the archive (the new root gets relabelled).',
+    }),
     ...locationFlags,
   }
 
   async run(): Promise<StageResult> {
     const {args, flags} = await this.parse(Stage)
-    const progress = progressLine(!this.jsonEnabled() && process.stderr.isTTY === true && flags['log-level'] !== 'quiet')
+    const progress = progressLine(
+      !this.jsonEnabled() && process.stderr.isTTY === true && flags['log-level'] !== 'quiet',
+    )
     const interrupt = abortOnSignals()
     try {
       const result = await stage({
@@ -53,7 +85,8 @@ While a root is staged, systemd >= 255 turns a plain \`systemctl reboot\` into a
         ...locationsFrom(flags),
       })
       progress.done()
-      if (flags['log-level'] !== 'quiet') for (const warning of result.warnings) this.logToStderr(`warning: ${warning}`)
+      if (flags['log-level'] !== 'quiet')
+        for (const warning of result.warnings) this.logToStderr(`warning: ${warning}`)
       this.log(renderStaged(result))
       return result
     } finally {

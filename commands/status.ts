@@ -5,13 +5,17 @@ import {renderStatus} from '../src/cli/render-stage.js'
 import {status, type StatusResult} from '../src/stage/status.js'
 
 export default class Status extends BaseCommand {
-  static override summary = 'Show the staged root, whether it is visible at /run/nextroot, and the running system.'
+  static override summary =
+    'Show the staged root, whether it is visible at /run/nextroot, and the running system.'
   static override description =
     'Also says whether a plain `systemctl reboot` would now become a soft reboot into the staged root (systemd >= 255 does that while /run/nextroot is a mounted OS tree).'
 
   static override examples = [
     {description: 'Show the state', command: '<%= config.bin %> status'},
-    {description: 'For scripts', command: '<%= config.bin %> status --json | jq .result.rebootBecomesSoftReboot'},
+    {
+      description: 'For scripts',
+      command: '<%= config.bin %> status --json | jq .result.rebootBecomesSoftReboot',
+    },
   ]
 
   static override flags = {...locationFlags}

@@ -6,7 +6,8 @@ import {unstage, type UnstageResult} from '../src/stage/unstage.js'
 
 export default class Unstage extends BaseCommand {
   static override summary = 'Withdraw the staged root from /run/nextroot and delete its unpacked tree.'
-  static override description = 'Idempotent: when nothing is staged it says so and succeeds. A mount at /run/nextroot that nextroot did not make is left alone and reported.'
+  static override description =
+    'Idempotent: when nothing is staged it says so and succeeds. A mount at /run/nextroot that nextroot did not make is left alone and reported.'
   static override examples = [
     {description: 'Make sure the next reboot is a full one', command: '<%= config.bin %> unstage'},
   ]

@@ -72,7 +72,8 @@ export abstract class BaseCommand extends Command {
 
     this.logToStderr(`nextroot: error ${nr.code}: ${nr.message}`)
     for (const hint of nr.hints) this.logToStderr(`  hint: ${hint}`)
-    if (process.env.DEBUG?.includes('nextroot') && nr.cause instanceof Error) this.logToStderr(nr.cause.stack ?? '')
+    if (process.env.DEBUG?.includes('nextroot') && nr.cause instanceof Error)
+      this.logToStderr(nr.cause.stack ?? '')
   }
 
   protected override async finally(error: Error | undefined): Promise<void> {

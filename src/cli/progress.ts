@@ -32,7 +32,8 @@ export function progressLine(enabled: boolean, stream: NodeJS.WriteStream = proc
 export function render(progress: StageProgress, elapsedMs: number): string {
   const rate = formatRate(progress.bytesRead, elapsedMs)
   const entries = progress.entries > 0 ? `, ${progress.entries.toLocaleString('en-US')} entries` : ''
-  if (progress.phase !== 'read') return `${progress.phase === 'check' ? 'checking the new root' : 'publishing'}...`
+  if (progress.phase !== 'read')
+    return `${progress.phase === 'check' ? 'checking the new root' : 'publishing'}...`
   if (!progress.totalBytes) return `reading ${formatBytes(progress.bytesRead)}${entries}, ${rate}`
   const ratio = Math.min(1, progress.bytesRead / progress.totalBytes)
   const filled = Math.round(ratio * BAR_WIDTH)

@@ -12,7 +12,12 @@ function osLine(record: StagedRecord): string {
 }
 
 function sourceLine(record: StagedRecord): string {
-  const how = record.kind === 'archive' ? `tar, ${record.compression ?? 'plain'}` : record.kind === 'image' ? `${record.fsType} image, mounted` : 'directory, bind-mounted'
+  const how =
+    record.kind === 'archive'
+      ? `tar, ${record.compression ?? 'plain'}`
+      : record.kind === 'image'
+        ? `${record.fsType} image, mounted`
+        : 'directory, bind-mounted'
   return `${record.source} (${how})`
 }
 
@@ -22,7 +27,10 @@ function rows(pairs: Array<[string, string | undefined]>): string[] {
 
 export function renderStaged(result: StageResult): string {
   const r = result.record
-  const size = r.bytes === undefined ? undefined : `${(r.entries ?? 0).toLocaleString('en-US')} entries, ${formatBytes(r.bytes)}`
+  const size =
+    r.bytes === undefined
+      ? undefined
+      : `${(r.entries ?? 0).toLocaleString('en-US')} entries, ${formatBytes(r.bytes)}`
   return [
     `Staged ${osLine(r)} at ${result.visibleAt}`,
     ...rows([
@@ -31,7 +39,12 @@ export function renderStaged(result: StageResult): string {
       ['verified', r.verified ? `yes (${r.verification})` : 'no'],
       ['contents', size],
       ['time', `${formatDuration(r.durationMs)}${r.bytes ? `, ${formatRate(r.bytes, r.durationMs)}` : ''}`],
-      ['kernel', r.kernel.modulesPresent ? `modules for the running ${r.kernel.running} present` : `no modules for the running ${r.kernel.running}`],
+      [
+        'kernel',
+        r.kernel.modulesPresent
+          ? `modules for the running ${r.kernel.running} present`
+          : `no modules for the running ${r.kernel.running}`,
+      ],
       ['replaced', result.replaced],
     ]),
     '',
@@ -53,7 +66,12 @@ export function renderStatus(result: StatusResult): string {
         ['sha256', staged.sha256],
         ['verified', staged.verified ? `yes (${staged.verification})` : 'no'],
         ['staged at', staged.stagedAt],
-        ['kernel', staged.kernel.modulesPresent ? `has modules for ${staged.kernel.running}` : `no modules for the running ${staged.kernel.running}`],
+        [
+          'kernel',
+          staged.kernel.modulesPresent
+            ? `has modules for ${staged.kernel.running}`
+            : `no modules for the running ${staged.kernel.running}`,
+        ],
       ])
     : ['  nothing staged']
   const visible = nextroot.mounted

@@ -80,7 +80,10 @@ export async function run(file: string, args: string[], options: RunOptions = {}
 }
 
 /** Starts a long-running filter (e.g. a decompressor) whose stdin/stdout the caller streams through. */
-export function spawnFilter(file: string, args: string[]): ResultPromise<{
+export function spawnFilter(
+  file: string,
+  args: string[],
+): ResultPromise<{
   stdin: 'pipe'
   stdout: 'pipe'
   stderr: 'pipe'

@@ -7,7 +7,11 @@ export class DigestTap extends Transform {
   private readonly hash = createHash('sha256')
   bytes = 0
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null, data?: Buffer) => void,
+  ): void {
     this.hash.update(chunk)
     this.bytes += chunk.length
     callback(null, chunk)

@@ -3,5 +3,7 @@ import {NextrootError} from '../errors.js'
 
 export function requireRoot(action: string): void {
   if (process.getuid?.() === 0) return
-  throw new NextrootError('NR_NOT_ROOT', `Only root can ${action}.`, {hints: ['Run it with sudo, or as root.']})
+  throw new NextrootError('NR_NOT_ROOT', `Only root can ${action}.`, {
+    hints: ['Run it with sudo, or as root.'],
+  })
 }

@@ -35,11 +35,15 @@ export async function reconcile(locations: Locations): Promise<Reconciled> {
 }
 
 export function nextrootInUse(nextroot: string, mount: {source: string; fsType: string}): NextrootError {
-  return new NextrootError('NR_NEXTROOT_IN_USE', `${nextroot} is a mount that nextroot did not make (${mount.source}).`, {
-    hints: [
-      'Another tool (ostree, bootc, an admin) prepared a soft reboot there; nextroot leaves it alone.',
-      `If it is stale, remove it with: umount ${nextroot}`,
-    ],
-    details: mount,
-  })
+  return new NextrootError(
+    'NR_NEXTROOT_IN_USE',
+    `${nextroot} is a mount that nextroot did not make (${mount.source}).`,
+    {
+      hints: [
+        'Another tool (ostree, bootc, an admin) prepared a soft reboot there; nextroot leaves it alone.',
+        `If it is stale, remove it with: umount ${nextroot}`,
+      ],
+      details: mount,
+    },
+  )
 }

@@ -15,7 +15,16 @@ const ELF_OF_ARCH: Record<string, {machine: number; elfClass: number}> = {
   loong64: {machine: 258, elfClass: 2},
 }
 
-const MACHINE_NAMES: Record<number, string> = {3: 'x86', 21: 'ppc64', 22: 's390x', 40: 'arm', 62: 'x86-64', 183: 'aarch64', 243: 'riscv', 258: 'loongarch'}
+const MACHINE_NAMES: Record<number, string> = {
+  3: 'x86',
+  21: 'ppc64',
+  22: 's390x',
+  40: 'arm',
+  62: 'x86-64',
+  183: 'aarch64',
+  243: 'riscv',
+  258: 'loongarch',
+}
 
 export interface HostIdentity {
   arch: string
@@ -29,7 +38,11 @@ export interface RootVerdict {
   hasModulesForRunningKernel: boolean
 }
 
-function invalid(code: 'NR_NOT_OS_TREE' | 'NR_NO_INIT' | 'NR_WRONG_ARCH' | 'NR_RUNNING_ROOT', message: string, hint: string) {
+function invalid(
+  code: 'NR_NOT_OS_TREE' | 'NR_NO_INIT' | 'NR_WRONG_ARCH' | 'NR_RUNNING_ROOT',
+  message: string,
+  hint: string,
+) {
   return new NextrootError(code, message, {hints: [hint]})
 }
 
@@ -43,11 +56,19 @@ export function judgeRoot(facts: TreeFacts, host: HostIdentity): RootVerdict {
   }
 
   if (facts.rootId === host.rootId) {
-    throw invalid('NR_RUNNING_ROOT', 'The new root is the running root.', 'Stage a different tree: switching to itself changes nothing.')
+    throw invalid(
+      'NR_RUNNING_ROOT',
+      'The new root is the running root.',
+      'Stage a different tree: switching to itself changes nothing.',
+    )
   }
 
   if (!facts.init.present) {
-    throw invalid('NR_NO_INIT', `The new root has no init: ${INIT_PATH} is missing.`, 'Install systemd in the image.')
+    throw invalid(
+      'NR_NO_INIT',
+      `The new root has no init: ${INIT_PATH} is missing.`,
+      'Install systemd in the image.',
+    )
   }
 
   const want = ELF_OF_ARCH[host.arch]

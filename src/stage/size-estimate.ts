@@ -6,7 +6,11 @@ import type {Compression} from '../tar/compression.js'
 const FOUR_GIB = 2 ** 32
 
 /** Plain tar: its own size. gzip: the ISIZE trailer when the data fits in 4 GiB. Others: unknown. */
-export async function estimateUnpackedBytes(path: string, compression: Compression, size: number): Promise<number | undefined> {
+export async function estimateUnpackedBytes(
+  path: string,
+  compression: Compression,
+  size: number,
+): Promise<number | undefined> {
   if (compression === 'none') return size
   if (compression !== 'gzip' || size < 4) return undefined
   const handle = await open(path, 'r')

@@ -41,22 +41,35 @@ export async function inspectSource(argument: string): Promise<Source> {
   const stats = await stat(path).catch((error: unknown) => {
     if (errnoCode(error) === 'ENOENT') {
       throw new NextrootError('NR_SOURCE_NOT_FOUND', `The source '${argument}' does not exist.`, {
-        hints: ['Give a root archive (.tar, .tar.gz, .tar.zst, .tar.xz), a directory, an image file or a block device.'],
+        hints: [
+          'Give a root archive (.tar, .tar.gz, .tar.zst, .tar.xz), a directory, an image file or a block device.',
+        ],
       })
     }
 
     throw error
   })
   if (stats.isDirectory()) return {kind: 'directory', path}
-  if (!stats.isFile() && !stats.isBlockDevice()) throw unknownSource(argument, 'it is neither a file, a directory nor a block device')
+  if (!stats.isFile() && !stats.isBlockDevice())
+    throw unknownSource(argument, 'it is neither a file, a directory nor a block device')
   const head = await readHead(path)
   const fsType = detectFsType(head)
   if (fsType) {
-    return {kind: 'image', path, fsType, blockDevice: stats.isBlockDevice(), sizeBytes: stats.isFile() ? stats.size : undefined}
+    return {
+      kind: 'image',
+      path,
+      fsType,
+      blockDevice: stats.isBlockDevice(),
+      sizeBytes: stats.isFile() ? stats.size : undefined,
+    }
   }
 
   const compression = stats.isFile() ? detectCompression(head) : undefined
-  if (!compression) throw unknownSource(argument, 'it is not a tar archive (plain, gzip, zstd or xz) nor an ext4, erofs or squashfs image')
+  if (!compression)
+    throw unknownSource(
+      argument,
+      'it is not a tar archive (plain, gzip, zstd or xz) nor an ext4, erofs or squashfs image',
+    )
   return {kind: 'archive', path, compression, sizeBytes: stats.size}
 }
 

@@ -95,7 +95,9 @@ export async function stage(options: StageOptions): Promise<StageResult> {
     const warnings: string[] = []
     const runSpace = await freeSpace(join(locations.nextroot, '..')).catch(() => undefined)
     if (runSpace && runSpace.freeBytes < RUN_MIN_FREE) {
-      warnings.push(`Only ${mib(runSpace.freeBytes)} MiB free under ${join(locations.nextroot, '..')}; systemd needs 16 MiB there to soft-reboot.`)
+      warnings.push(
+        `Only ${mib(runSpace.freeBytes)} MiB free under ${join(locations.nextroot, '..')}; systemd needs 16 MiB there to soft-reboot.`,
+      )
     }
 
     const id = `${new Date().toISOString().replace(/[-:]|\.\d+Z$/g, '')}-${randomBytes(3).toString('hex')}`
@@ -103,15 +105,23 @@ export async function stage(options: StageOptions): Promise<StageResult> {
     let record: StagedRecord
     try {
       options.onProgress?.({phase: 'check', bytesRead: prepared.bytes ?? 0, entries: prepared.entries ?? 0})
-      const host: HostIdentity = {arch: process.arch, kernelRelease: release(), rootId: await rootId(locations.hostRoot)}
+      const host: HostIdentity = {
+        arch: process.arch,
+        kernelRelease: release(),
+        rootId: await rootId(locations.hostRoot),
+      }
       const facts = await gatherTreeFacts(prepared.tree)
       const verdict = judgeRoot(facts, host)
       if (!verdict.hasModulesForRunningKernel) {
-        warnings.push(`The new root has no kernel modules for the running kernel ${host.kernelRelease}; a full reboot into its own kernel may be needed.`)
+        warnings.push(
+          `The new root has no kernel modules for the running kernel ${host.kernelRelease}; a full reboot into its own kernel may be needed.`,
+        )
       }
 
       if (expectation.method === 'none' && source.kind !== 'directory') {
-        warnings.push('Not verified: pass --sha256 or --checksums (with --signature) to verify the image before staging it.')
+        warnings.push(
+          'Not verified: pass --sha256 or --checksums (with --signature) to verify the image before staging it.',
+        )
       }
 
       options.onProgress?.({phase: 'publish', bytesRead: prepared.bytes ?? 0, entries: prepared.entries ?? 0})
@@ -127,7 +137,11 @@ export async function stage(options: StageOptions): Promise<StageResult> {
         verified: expectation.method !== 'none',
         verification: expectation.method,
         osRelease: facts.osRelease ?? {},
-        kernel: {running: host.kernelRelease, modulesPresent: verdict.hasModulesForRunningKernel, available: facts.kernelModules},
+        kernel: {
+          running: host.kernelRelease,
+          modulesPresent: verdict.hasModulesForRunningKernel,
+          available: facts.kernelModules,
+        },
         entries: prepared.entries,
         bytes: prepared.bytes,
         stagedAt: new Date().toISOString(),
@@ -142,7 +156,8 @@ export async function stage(options: StageOptions): Promise<StageResult> {
 
     if (source.kind === 'image') await discardMountPoint(prepared.tree)
     if (previous && previous.nextroot !== locations.nextroot) await unmountAll(previous.nextroot)
-    if (previous?.kind === 'archive') await rm(join(layout.store, previous.id), {recursive: true, force: true})
+    if (previous?.kind === 'archive')
+      await rm(join(layout.store, previous.id), {recursive: true, force: true})
     return {record, replaced: previous?.id, warnings, visibleAt: locations.nextroot}
   } finally {
     await lock.release()
@@ -150,7 +165,12 @@ export async function stage(options: StageOptions): Promise<StageResult> {
 }
 
 /** The commit point: the record names the new root, then the mount at the nextroot path switches to it. */
-async function publish(record: StagedRecord, tree: string, nextroot: string, recordPath: string): Promise<void> {
+async function publish(
+  record: StagedRecord,
+  tree: string,
+  nextroot: string,
+  recordPath: string,
+): Promise<void> {
   await writeRecord(recordPath, record)
   await unmountAll(nextroot)
   await bindMount(tree, nextroot)
@@ -200,15 +220,20 @@ async function extractToStore(
   if (source.kind === 'archive') {
     const needed = await estimateUnpackedBytes(source.path, source.compression, source.sizeBytes ?? 0)
     if (needed !== undefined && needed + reserveBytes > space.freeBytes) {
-      throw new NextrootError('NR_NO_SPACE', `The image needs about ${mib(needed)} MiB but only ${mib(space.freeBytes - reserveBytes)} MiB can be used in ${store}.`, {
-        hints: ['Free space there, or point --state-dir at a larger file system.'],
-        details: {neededBytes: needed, freeBytes: space.freeBytes, reserveBytes},
-      })
+      throw new NextrootError(
+        'NR_NO_SPACE',
+        `The image needs about ${mib(needed)} MiB but only ${mib(space.freeBytes - reserveBytes)} MiB can be used in ${store}.`,
+        {
+          hints: ['Free space there, or point --state-dir at a larger file system.'],
+          details: {neededBytes: needed, freeBytes: space.freeBytes, reserveBytes},
+        },
+      )
     }
   }
 
   await mkdir(tree, {recursive: true, mode: 0o700})
-  const input: Readable = source.kind === 'stdin' ? (options.input ?? process.stdin) : createReadStream(source.path)
+  const input: Readable =
+    source.kind === 'stdin' ? (options.input ?? process.stdin) : createReadStream(source.path)
   const compression = source.kind === 'archive' ? source.compression : await sniffCompression(input)
   const tap = new DigestTap()
   const abort = () => input.destroy(interrupted())
@@ -221,7 +246,12 @@ async function extractToStore(
       reserveBytes,
       signal: options.signal,
       onProgress: (progress) =>
-        options.onProgress?.({phase: 'read', bytesRead: tap.bytes, totalBytes: source.kind === 'archive' ? source.sizeBytes : undefined, entries: progress.entries}),
+        options.onProgress?.({
+          phase: 'read',
+          bytesRead: tap.bytes,
+          totalBytes: source.kind === 'archive' ? source.sizeBytes : undefined,
+          entries: progress.entries,
+        }),
     })
     const sha256 = tap.sha256()
     assertDigest(expectation, sha256, source.kind === 'archive' ? source.path : 'standard input')
@@ -249,7 +279,11 @@ async function extractToStore(
   }
 }
 
-async function hashFile(path: string, totalBytes: number | undefined, options: StageOptions): Promise<string> {
+async function hashFile(
+  path: string,
+  totalBytes: number | undefined,
+  options: StageOptions,
+): Promise<string> {
   const tap = new DigestTap()
   const input = createReadStream(path)
   const interrupt = () => input.destroy(interrupted())
@@ -267,7 +301,10 @@ async function hashFile(path: string, totalBytes: number | undefined, options: S
 }
 
 function interrupted(): NextrootError {
-  return new NextrootError('NR_INTERRUPTED', 'Interrupted; nothing was staged and the previous root is untouched.')
+  return new NextrootError(
+    'NR_INTERRUPTED',
+    'Interrupted; nothing was staged and the previous root is untouched.',
+  )
 }
 
 async function rootId(path: string): Promise<string> {

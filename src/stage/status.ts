@@ -35,7 +35,9 @@ export async function status(options: LocationOptions = {}): Promise<StatusResul
   const locations = resolveLocations(options)
   const staged = await readRecord(stateLayout(locations).record).catch((error: unknown) => {
     if (errnoCode(error) !== 'EACCES') throw error
-    throw new NextrootError('NR_NOT_ROOT', `Only root can read ${locations.stateDir}.`, {hints: ['Run it with sudo, or as root.']})
+    throw new NextrootError('NR_NOT_ROOT', `Only root can read ${locations.stateDir}.`, {
+      hints: ['Run it with sudo, or as root.'],
+    })
   })
   const mount = await mountAt(locations.nextroot)
   const osTree =

@@ -25,7 +25,9 @@ export async function unstage(options: LocationOptions = {}): Promise<UnstageRes
     const {record, foreignMount} = await reconcile(locations)
     const warnings: string[] = []
     if (foreignMount) {
-      warnings.push(`${locations.nextroot} holds a mount nextroot did not make (${foreignMount.source}); it was left alone.`)
+      warnings.push(
+        `${locations.nextroot} holds a mount nextroot did not make (${foreignMount.source}); it was left alone.`,
+      )
     }
 
     if (record) {

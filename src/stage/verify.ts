@@ -37,11 +37,15 @@ async function checkSignature(checksums: string, signature: string, keyring: str
     await run('gpgv', ['--keyring', keyring, signature, checksums])
   } catch (error) {
     if (error instanceof NextrootError && error.code === 'NR_MISSING_TOOL') throw error
-    throw new NextrootError('NR_SIGNATURE_INVALID', `The signature ${signature} does not verify ${checksums} with keyring ${keyring}.`, {
-      hints: ['Check that the keyring holds the publisher key and that neither file was altered.'],
-      details: {gpgv: error instanceof NextrootError ? error.details.stderr : String(error)},
-      cause: error,
-    })
+    throw new NextrootError(
+      'NR_SIGNATURE_INVALID',
+      `The signature ${signature} does not verify ${checksums} with keyring ${keyring}.`,
+      {
+        hints: ['Check that the keyring holds the publisher key and that neither file was altered.'],
+        details: {gpgv: error instanceof NextrootError ? error.details.stderr : String(error)},
+        cause: error,
+      },
+    )
   }
 }
 
@@ -60,9 +64,13 @@ export async function resolveExpectation(options: VerifyOptions, sourceName: str
   if (options.signature) await checkSignature(options.checksums, options.signature, options.keyring as string)
   const sha256 = digestFromChecksums(await readFile(options.checksums, 'utf8'), sourceName)
   if (!sha256) {
-    throw new NextrootError('NR_CHECKSUM_NOT_LISTED', `${options.checksums} has no SHA-256 entry for '${sourceName}'.`, {
-      hints: ['Use the checksum list published with this image, or pass --sha256.'],
-    })
+    throw new NextrootError(
+      'NR_CHECKSUM_NOT_LISTED',
+      `${options.checksums} has no SHA-256 entry for '${sourceName}'.`,
+      {
+        hints: ['Use the checksum list published with this image, or pass --sha256.'],
+      },
+    )
   }
 
   return {method: options.signature ? 'signed-checksums' : 'checksums', sha256}
@@ -71,9 +79,13 @@ export async function resolveExpectation(options: VerifyOptions, sourceName: str
 /** Throws NR_DIGEST_MISMATCH unless `actual` is what the expectation asks for. */
 export function assertDigest(expectation: Expectation, actual: string, source: string): void {
   if (expectation.sha256 && expectation.sha256 !== actual) {
-    throw new NextrootError('NR_DIGEST_MISMATCH', `The SHA-256 of ${source} is ${actual}, expected ${expectation.sha256}.`, {
-      hints: ['The image is corrupt or not the one published; download it again. Nothing was staged.'],
-      details: {expected: expectation.sha256, actual},
-    })
+    throw new NextrootError(
+      'NR_DIGEST_MISMATCH',
+      `The SHA-256 of ${source} is ${actual}, expected ${expectation.sha256}.`,
+      {
+        hints: ['The image is corrupt or not the one published; download it again. Nothing was staged.'],
+        details: {expected: expectation.sha256, actual},
+      },
+    )
   }
 }

@@ -36,7 +36,9 @@ export async function systemdFacts(hostRoot = '/'): Promise<SystemdFacts> {
   const version = versionText ? parseSystemdVersion(versionText) : undefined
   let softRebootsCount: number | undefined
   if (running) {
-    const shown = await run('systemctl', ['show', '--property=SoftRebootsCount', '--value']).catch(() => undefined)
+    const shown = await run('systemctl', ['show', '--property=SoftRebootsCount', '--value']).catch(
+      () => undefined,
+    )
     if (shown && /^\d+$/.test(shown.stdout.trim())) softRebootsCount = Number(shown.stdout.trim())
   }
 

@@ -27,9 +27,13 @@ function resolveId(qualifier: string, table: Map<string, number>, entry: string)
   if (/^\d+$/.test(qualifier)) return Number(qualifier)
   const id = table.get(qualifier)
   if (id === undefined) {
-    throw new NextrootError('NR_ARCHIVE_CORRUPT', `ACL entry '${entry}' names '${qualifier}', unknown in the new root.`, {
-      hints: ['Create the archive with --xattrs so ACLs carry numeric ids.'],
-    })
+    throw new NextrootError(
+      'NR_ARCHIVE_CORRUPT',
+      `ACL entry '${entry}' names '${qualifier}', unknown in the new root.`,
+      {
+        hints: ['Create the archive with --xattrs so ACLs carry numeric ids.'],
+      },
+    )
   }
 
   return id

@@ -55,7 +55,9 @@ export function decompress(kind: Compression, input: Readable): Decompressed {
     input.on('error', (error) => gunzip.destroy(error))
     const finished = new Promise<void>((resolve, reject) => {
       gunzip.on('end', resolve)
-      gunzip.on('error', (error) => reject(error instanceof NextrootError ? error : corrupt('gzip', error.message, error)))
+      gunzip.on('error', (error) =>
+        reject(error instanceof NextrootError ? error : corrupt('gzip', error.message, error)),
+      )
     })
     return {stream: input.pipe(gunzip), finished}
   }
@@ -65,7 +67,8 @@ export function decompress(kind: Compression, input: Readable): Decompressed {
   child.stdin.on('error', () => undefined) // EPIPE when the decompressor stops early; its exit code tells why
   input.pipe(child.stdin)
   const finished = child.then((result) => {
-    if (result.exitCode !== 0) throw corrupt(kind, String(result.stderr) || `${kind} exited with ${result.exitCode}`)
+    if (result.exitCode !== 0)
+      throw corrupt(kind, String(result.stderr) || `${kind} exited with ${result.exitCode}`)
   })
   return {stream: child.stdout, finished}
 }

@@ -4,7 +4,8 @@ import type {Header} from 'tar-stream'
 import {NextrootError} from '../errors.js'
 import {paxBinaryValue} from './pax-bytes.js'
 
-export type EntryKind = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char-device' | 'block-device' | 'fifo'
+export type EntryKind =
+  'file' | 'directory' | 'symlink' | 'hardlink' | 'char-device' | 'block-device' | 'fifo'
 
 export interface EntryMeta {
   /** Permission bits including setuid, setgid and sticky (07777). */
@@ -53,7 +54,9 @@ const KIND_OF: Record<string, EntryKind | undefined> = {
 
 function unsafePath(name: string, why: string): NextrootError {
   return new NextrootError('NR_UNSAFE_PATH', `Refusing archive entry '${name}': ${why}.`, {
-    hints: ['The archive is not a plain root tree; rebuild it with relative member names (tar -C ROOT -cf ... .).'],
+    hints: [
+      'The archive is not a plain root tree; rebuild it with relative member names (tar -C ROOT -cf ... .).',
+    ],
     details: {entry: name},
   })
 }
@@ -140,9 +143,13 @@ export function planEntry(header: Header, options: PolicyOptions): PlannedEntry 
   const path = normaliseMemberName(header.name)
   const size = header.size ?? 0
   if (!Number.isSafeInteger(size) || size < 0) {
-    throw new NextrootError('NR_ARCHIVE_CORRUPT', `Archive entry '${header.name}' declares an invalid size.`, {
-      details: {entry: header.name, size},
-    })
+    throw new NextrootError(
+      'NR_ARCHIVE_CORRUPT',
+      `Archive entry '${header.name}' declares an invalid size.`,
+      {
+        details: {entry: header.name, size},
+      },
+    )
   }
 
   if (path === '' && kind !== 'directory') throw unsafePath(header.name, 'only a directory can be the root')

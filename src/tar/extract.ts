@@ -41,7 +41,11 @@ export interface ExtractSummary {
 }
 
 /** Extracts `input` (possibly compressed) into `target`, which must exist and be empty. */
-export async function extractArchive(input: Readable, target: string, options: ExtractOptions): Promise<ExtractSummary> {
+export async function extractArchive(
+  input: Readable,
+  target: string,
+  options: ExtractOptions,
+): Promise<ExtractSummary> {
   const {stream, finished} = decompress(options.compression, input)
   finished.catch(() => undefined) // awaited below; this only keeps an early failure from being "unhandled"
   try {
@@ -56,7 +60,11 @@ export async function extractArchive(input: Readable, target: string, options: E
   }
 }
 
-async function extractTar(stream: Readable, target: string, options: ExtractOptions): Promise<ExtractSummary> {
+async function extractTar(
+  stream: Readable,
+  target: string,
+  options: ExtractOptions,
+): Promise<ExtractSummary> {
   const writer = new TreeWriter(target, {reserveBytes: options.reserveBytes})
   const tail = watchTail(stream)
   const extractor = tarExtract()
@@ -158,19 +166,27 @@ function watchTail(stream: Readable) {
   return {
     total: () => total,
     assertComplete() {
-      const endsWithZeroBlock = total % BLOCK === 0 && last.length >= BLOCK && last.subarray(-BLOCK).every((b) => b === 0)
+      const endsWithZeroBlock =
+        total % BLOCK === 0 && last.length >= BLOCK && last.subarray(-BLOCK).every((b) => b === 0)
       if (!endsWithZeroBlock) {
-        throw new NextrootError('NR_ARCHIVE_TRUNCATED', 'The archive ends without its end-of-archive marker.', {
-          hints: ['The file is incomplete: download it again and verify it with --sha256 or --checksums.'],
-          details: {bytesRead: total},
-        })
+        throw new NextrootError(
+          'NR_ARCHIVE_TRUNCATED',
+          'The archive ends without its end-of-archive marker.',
+          {
+            hints: ['The file is incomplete: download it again and verify it with --sha256 or --checksums.'],
+            details: {bytesRead: total},
+          },
+        )
       }
     },
   }
 }
 
 function interrupted(): NextrootError {
-  return new NextrootError('NR_INTERRUPTED', 'Interrupted; nothing was staged and the previous root is untouched.')
+  return new NextrootError(
+    'NR_INTERRUPTED',
+    'Interrupted; nothing was staged and the previous root is untouched.',
+  )
 }
 
 /** tar-stream's plain errors (bad checksum, early end) become stable archive errors. */

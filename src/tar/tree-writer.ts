@@ -1,7 +1,21 @@
 // The only code that writes an extracted tree: never follows a symlink, keeps every path inside the root,
 // and applies ownership, modes, xattrs and times in the order GNU tar and systemd's extractor use.
 import {constants} from 'node:fs'
-import {chmod, chown, lchown, link, lutimes, mkdir, open, readFile, statfs, symlink, unlink, utimes, writeFile} from 'node:fs/promises'
+import {
+  chmod,
+  chown,
+  lchown,
+  link,
+  lutimes,
+  mkdir,
+  open,
+  readFile,
+  statfs,
+  symlink,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {NextrootError, errnoCode, noSpaceError} from '../errors.js'
@@ -42,7 +56,8 @@ export class TreeWriter {
     if (entry.path !== '') this.ensureParent(entry.path)
     const before: Array<Promise<unknown> | undefined> = [this.pending.get(parentOf(entry.path))]
     if (entry.kind === 'directory') {
-      if (this.known.get(entry.path) === 'other') throw replaced(entry.path, 'a directory would replace a non-directory')
+      if (this.known.get(entry.path) === 'other')
+        throw replaced(entry.path, 'a directory would replace a non-directory')
       this.dirMeta.set(entry.path, entry.meta)
       this.recordXattrs(entry)
       if (this.known.get(entry.path) === 'dir') return
@@ -53,7 +68,8 @@ export class TreeWriter {
     if (entry.kind === 'hardlink') {
       const target = entry.linkTarget as string
       const kind = this.known.get(target)
-      if (kind === undefined) throw unsafeLink(entry.path, `its target '${target}' is not earlier in the archive`)
+      if (kind === undefined)
+        throw unsafeLink(entry.path, `its target '${target}' is not earlier in the archive`)
       if (kind === 'dir') throw unsafeLink(entry.path, `its target '${target}' is a directory`)
       before.push(this.pending.get(target), this.claim(entry.path))
       return this.track(entry.path, before, () => link(this.abs(target), this.abs(entry.path)))
@@ -81,21 +97,25 @@ export class TreeWriter {
     return path === '' ? this.root : join(this.root, path)
   }
 
-  private async create(entry: PlannedEntry, path: string, data?: Buffer | AsyncIterable<Buffer>): Promise<void> {
+  private async create(
+    entry: PlannedEntry,
+    path: string,
+    data?: Buffer | AsyncIterable<Buffer>,
+  ): Promise<void> {
     const {meta} = entry
     switch (entry.kind) {
-        case 'file':
-          return await this.file(path, meta, data)
-        case 'symlink':
-          await symlink(entry.linkTarget as string, path)
-          await lchown(path, meta.uid, meta.gid)
-          return await lutimes(path, meta.atime, meta.mtime)
-        default:
-          await run('mknod', ['-m', '0600', path, ...deviceArgs(entry)])
-          await lchown(path, meta.uid, meta.gid)
-          await chmod(path, meta.mode)
-          return await utimes(path, meta.atime, meta.mtime)
-      }
+      case 'file':
+        return await this.file(path, meta, data)
+      case 'symlink':
+        await symlink(entry.linkTarget as string, path)
+        await lchown(path, meta.uid, meta.gid)
+        return await lutimes(path, meta.atime, meta.mtime)
+      default:
+        await run('mknod', ['-m', '0600', path, ...deviceArgs(entry)])
+        await lchown(path, meta.uid, meta.gid)
+        await chmod(path, meta.mode)
+        return await utimes(path, meta.atime, meta.mtime)
+    }
   }
 
   private async file(path: string, meta: EntryMeta, data?: Buffer | AsyncIterable<Buffer>): Promise<void> {
@@ -130,10 +150,14 @@ export class TreeWriter {
       const kind = this.known.get(ancestor)
       if (kind === 'dir') continue
       if (kind === 'other') {
-        throw new NextrootError('NR_UNSAFE_PATH', `Refusing archive entry '${path}': '${ancestor}' is not a directory.`, {
-          hints: ['An entry may not be written through a symlink or a file, even one the archive created.'],
-          details: {entry: path, through: ancestor},
-        })
+        throw new NextrootError(
+          'NR_UNSAFE_PATH',
+          `Refusing archive entry '${path}': '${ancestor}' is not a directory.`,
+          {
+            hints: ['An entry may not be written through a symlink or a file, even one the archive created.'],
+            details: {entry: path, through: ancestor},
+          },
+        )
       }
 
       // Like GNU tar, a member whose directory was not archived gets one: 0755, owned by root.
@@ -160,7 +184,11 @@ export class TreeWriter {
   }
 
   /** Runs `action` after its dependencies and remembers it until it settles. */
-  private async track(path: string, before: Array<Promise<unknown> | undefined>, action: () => Promise<unknown>) {
+  private async track(
+    path: string,
+    before: Array<Promise<unknown> | undefined>,
+    action: () => Promise<unknown>,
+  ) {
     const done = (async () => {
       await Promise.all(before)
       try {
@@ -223,10 +251,16 @@ export class TreeWriter {
     const stats = await statfs(this.root)
     const free = stats.bavail * stats.bsize
     if (free < this.options.reserveBytes) {
-      throw new NextrootError('NR_NO_SPACE', `Stopped: only ${mib(free)} MiB left on the store's file system.`, {
-        hints: ['Free space there, or point --state-dir at a larger file system, then run the command again.'],
-        details: {freeBytes: free, reserveBytes: this.options.reserveBytes},
-      })
+      throw new NextrootError(
+        'NR_NO_SPACE',
+        `Stopped: only ${mib(free)} MiB left on the store's file system.`,
+        {
+          hints: [
+            'Free space there, or point --state-dir at a larger file system, then run the command again.',
+          ],
+          details: {freeBytes: free, reserveBytes: this.options.reserveBytes},
+        },
+      )
     }
   }
 }
@@ -241,7 +275,9 @@ function withoutUserXattrs(xattrs: Map<string, Buffer>): Map<string, Buffer> {
 }
 
 function replaced(path: string, why: string): NextrootError {
-  return new NextrootError('NR_UNSAFE_PATH', `Refusing archive entry '${path}': ${why}.`, {details: {entry: path}})
+  return new NextrootError('NR_UNSAFE_PATH', `Refusing archive entry '${path}': ${why}.`, {
+    details: {entry: path},
+  })
 }
 
 function parentOf(path: string): string {

@@ -5,7 +5,10 @@
 export function escapeRestorePath(path: string): string {
   let out = ''
   for (const byte of Buffer.from(path, 'utf8')) {
-    out += byte > 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\${byte.toString(8).padStart(3, '0')}`
+    out +=
+      byte > 0x20 && byte < 0x7f && byte !== 0x5c
+        ? String.fromCharCode(byte)
+        : `\\${byte.toString(8).padStart(3, '0')}`
   }
 
   return out

@@ -6,7 +6,16 @@ import {join} from 'node:path'
 /** Creates the tree under `root` (which must exist); needs root privileges, setcap/setfacl/setfattr, mknod. */
 export async function buildSampleTree(root: string): Promise<void> {
   const p = (rel: string) => join(root, rel)
-  for (const dir of ['etc', 'usr/bin', 'usr/lib/systemd', 'usr/lib/os-release.d', 'var/tmp', 'dev', 'home/alice', 'deep']) {
+  for (const dir of [
+    'etc',
+    'usr/bin',
+    'usr/lib/systemd',
+    'usr/lib/os-release.d',
+    'var/tmp',
+    'dev',
+    'home/alice',
+    'deep',
+  ]) {
     await mkdir(p(dir), {recursive: true})
   }
 

@@ -21,17 +21,34 @@ export interface EntrySnapshot {
 
 function typeOf(mode: bigint): string {
   const kind = Number(mode & 0o170000n)
-  return ({0o100000: 'file', 0o040000: 'dir', 0o120000: 'symlink', 0o020000: 'char', 0o060000: 'block', 0o010000: 'fifo', 0o140000: 'socket'} as Record<number, string>)[kind] ?? 'unknown'
+  return (
+    (
+      {
+        0o100000: 'file',
+        0o040000: 'dir',
+        0o120000: 'symlink',
+        0o020000: 'char',
+        0o060000: 'block',
+        0o010000: 'fifo',
+        0o140000: 'socket',
+      } as Record<number, string>
+    )[kind] ?? 'unknown'
+  )
 }
 
 /** All xattrs of a tree in one getfattr call: path -> name -> hex value. */
 async function xattrsOf(root: string): Promise<Map<string, Record<string, string>>> {
-  const {stdout} = await execa('getfattr', ['-R', '-P', '-h', '-d', '-m', '-', '-e', 'hex', '.'], {cwd: root, reject: false})
+  const {stdout} = await execa('getfattr', ['-R', '-P', '-h', '-d', '-m', '-', '-e', 'hex', '.'], {
+    cwd: root,
+    reject: false,
+  })
   const result = new Map<string, Record<string, string>>()
   let current: Record<string, string> | undefined
   for (const line of stdout.split('\n')) {
     if (line.startsWith('# file: ')) {
-      const path = line.slice(8).replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)))
+      const path = line
+        .slice(8)
+        .replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)))
       current = {}
       result.set(path === '.' ? '' : path.replace(/^\.\//, ''), current)
     } else if (current && line.includes('=')) {
@@ -79,7 +96,10 @@ export async function snapshotTree(root: string): Promise<Map<string, EntrySnaps
 }
 
 /** Human-readable differences between two snapshots (empty when they are equal). */
-export function diffSnapshots(expected: Map<string, EntrySnapshot>, actual: Map<string, EntrySnapshot>): string[] {
+export function diffSnapshots(
+  expected: Map<string, EntrySnapshot>,
+  actual: Map<string, EntrySnapshot>,
+): string[] {
   const diffs: string[] = []
   for (const [path, want] of expected) {
     const got = actual.get(path)
