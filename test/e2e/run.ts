@@ -1,0 +1,121 @@
+// Boots the guest once for a scenario: overlays on the base images, the shares, the guest's records.
+import {execa} from 'execa'
+import {appendFile, cp, mkdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {existsSync, rmSync} from 'node:fs'
+import path from 'node:path'
+import {chooseAccel, type Accel} from './accel.js'
+import {ensureImages, type Images} from './images.js'
+import {startQemu} from './qemu.js'
+import {repoRoot, runsDir, workDir} from './paths.js'
+import {analyse, type GuestRecord, type RunResult} from './records.js'
+
+export interface GuestRun {
+  /** Run dir name under runsDir; also the progress prefix. */
+  name: string
+  /** Shell commands run in the guest, or `soft-reboot` / `reboot`; `nextroot` is on the guest's PATH. */
+  steps: string[]
+  /** qemu is killed after this many seconds. */
+  timeoutS: number
+}
+
+export async function runGuest(spec: GuestRun): Promise<RunResult> {
+  const images = await ensureImages()
+  const accel = await chooseAccel(images.kernel)
+  const dir = path.join(runsDir, spec.name)
+  const share = path.join(dir, 'share')
+  await rm(dir, {recursive: true, force: true})
+  await mkdir(path.join(share, 'state'), {recursive: true})
+  await cp(path.join(repoRoot, 'test/e2e/guest/driver.sh'), path.join(share, 'driver.sh'))
+  await writeFile(path.join(share, 'steps'), spec.steps.map((s) => s.replaceAll('\n', ' ')).join('\n') + '\n')
+  const app = await snapshotApp()
+  for (const v of images.variants) {
+    await execa('qemu-img', qcow2Overlay(images, v, dir))
+  }
+  const started = performance.now()
+  const elapsed = () => (performance.now() - started) / 1000
+  const log = (msg: string) => console.error(`[e2e ${spec.name} ${elapsed().toFixed(1)}s] ${msg}`)
+  log(`qemu ${accel.name} (${accel.reason}); timeout ${spec.timeoutS}s; run dir ${dir}`)
+  const qemu = startQemu(qemuArgs(images, accel, dir, app), spec.timeoutS)
+  const records: GuestRecord[] = []
+  for await (const line of qemu.lines) {
+    const record = parse(line, elapsed())
+    if (!record) continue
+    if (record.event === 'result') {
+      record.output = await readFile(path.join(share, 'out', `step-${record.i}.txt`), 'utf8').catch(() => '')
+    }
+    records.push(record)
+    await appendFile(path.join(dir, 'records.jsonl'), JSON.stringify(record) + '\n')
+    log(describe(record))
+  }
+  const exit = await qemu.exited
+  if (exit.timedOut) log(`killed: no poweroff within ${spec.timeoutS}s`)
+  else if (exit.exitCode !== 0) log(`qemu exited with ${exit.exitCode}: ${exit.stderr.trim()}`)
+  return analyse({name: spec.name, dir, accel, images, records, ...exit, seconds: elapsed()})
+}
+
+function qcow2Overlay(images: Images, variant: string, dir: string): string[] {
+  const base = path.join(images.dir, `root${variant}.img`)
+  return ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', base, path.join(dir, `root${variant}.qcow2`)]
+}
+
+function qemuArgs(images: Images, accel: Accel, dir: string, app: string): string[] {
+  const cmdline = ['console=ttyS0,115200', 'root=/dev/vda', 'rw', 'panic=-1', ...accel.cmdline]
+  const share = (tag: string, from: string, ro: boolean) => [
+    '-virtfs',
+    `local,path=${from},mount_tag=${tag},security_model=none,id=${tag}${ro ? ',readonly=on' : ''}`,
+  ]
+  return [
+    ...accel.qemuArgs,
+    ...['-m', process.env.NEXTROOT_E2E_MEM ?? '1536', '-smp', '2', '-nodefaults', '-display', 'none'],
+    ...['-kernel', images.kernel, '-initrd', images.initrd, '-append', cmdline.join(' ')],
+    ...images.variants.flatMap((v) => [
+      '-drive',
+      `file=${path.join(dir, `root${v}.qcow2`)},if=virtio,format=qcow2,cache=unsafe,discard=unmap`,
+    ]),
+    ...share('e2e', path.join(dir, 'share'), false),
+    ...share('nextroot', app, true),
+    ...share('images', images.dir, true),
+    ...['-nic', 'none', '-serial', `file:${path.join(dir, 'console.log')}`, '-serial', 'stdio'],
+  ]
+}
+
+let appSnapshot: Promise<string> | undefined
+
+/** A copy of the built CLI, so a rebuild on the host cannot change it under a running guest. */
+function snapshotApp(): Promise<string> {
+  appSnapshot ??= (async () => {
+    const app = path.join(workDir, `app-${process.pid}`)
+    await rm(app, {recursive: true, force: true})
+    await mkdir(app, {recursive: true})
+    for (const entry of ['package.json', 'bin', 'dist', 'node_modules', 'units']) {
+      const from = path.join(repoRoot, entry)
+      if (existsSync(from)) await cp(from, path.join(app, entry), {recursive: true, verbatimSymlinks: true})
+    }
+    process.on('exit', () => rmSync(app, {recursive: true, force: true}))
+    return app
+  })()
+  return appSnapshot
+}
+
+function parse(line: string, t: number): GuestRecord | undefined {
+  const text = line.replace(/\r$/, '')
+  if (!text.startsWith('{')) return undefined
+  try {
+    return {...(JSON.parse(text) as GuestRecord), t}
+  } catch {
+    return undefined
+  }
+}
+
+function describe(r: GuestRecord): string {
+  switch (r.event) {
+    case 'boot':
+      return `boot ${r.n}: root ${r.root} (IMAGE_VERSION=${r.imageVersion}) on ${r.rootSource}, systemd ${r.systemd}, boot_id ${r.bootId.slice(0, 8)}, SoftRebootsCount ${r.softReboots}`
+    case 'step':
+      return `step ${r.i}: ${r.step}`
+    case 'result':
+      return `step ${r.i}: rc=${r.rc}`
+    case 'done':
+      return `done, ${r.ok ? 'all steps passed' : 'a step failed'}; powering off`
+  }
+}

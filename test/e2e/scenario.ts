@@ -1,0 +1,62 @@
+// Makes a guest scenario an ordinary uvu test: steps in, assertions on the run out. It skips visibly
+// where guests cannot run (never in CI), and a failure shows the guest's console and journal tails.
+import type {Test} from 'uvu'
+import {missingPrerequisites} from './prereq.js'
+import {tail, type RunResult} from './records.js'
+import {runGuest} from './run.js'
+import {recordRun} from './timings.js'
+
+export interface Scenario {
+  /** Short name: the run dir and the progress prefix. */
+  id: string
+  /** Shell commands run in the guest (`nextroot` is on its PATH), or `soft-reboot` / `reboot`. */
+  steps: string[]
+  /** qemu is killed after this many seconds; TCG timings vary about 2.5x, so be generous. */
+  timeoutS: number
+}
+
+const inCI = Boolean(process.env.CI) && process.env.CI !== 'false'
+
+export function scenario(test: Test, title: string, spec: Scenario, check: (run: RunResult) => void): void {
+  const missing = missingPrerequisites()
+  if (missing && !inCI) {
+    console.log(`SKIP e2e "${title}": ${missing}`)
+    test.skip(title, () => undefined)
+    return
+  }
+  test(title, async () => {
+    if (missing) throw new Error(`CI must run the guest scenarios, but ${missing}`)
+    const run = await runGuest({name: spec.id, steps: spec.steps, timeoutS: spec.timeoutS})
+    recordRun(run)
+    try {
+      assertCompleted(run, spec)
+      check(run)
+    } catch (err) {
+      console.error(failureReport(run))
+      throw err
+    }
+  })
+}
+
+function assertCompleted(run: RunResult, spec: Scenario): void {
+  const last = JSON.stringify(run.records.at(-1) ?? 'none')
+  if (run.timedOut) throw new Error(`guest hung: qemu killed after ${spec.timeoutS}s; last record: ${last}`)
+  if (run.boots.length === 0) throw new Error(`guest never booted (qemu exit ${run.exitCode}): ${run.stderr}`)
+  const failed = run.results.find((r) => r.rc !== 0)
+  if (failed) {
+    const step = spec.steps[failed.i]
+    throw new Error(`guest step ${failed.i} \`${step}\` exited ${failed.rc}:\n${failed.output.slice(-2000)}`)
+  }
+  if (!run.completed)
+    throw new Error(`guest stopped before the end (qemu exit ${run.exitCode}); last record: ${last}`)
+}
+
+function failureReport(run: RunResult): string {
+  return [
+    `--- e2e ${run.name} failed; run dir ${run.dir}`,
+    `--- guest records:`,
+    ...run.records.map((r) => JSON.stringify(r)),
+    `--- console tail: ${tail(run, 'console', 40)}`,
+    `--- journal tail: ${tail(run, 'journal', 30)}`,
+  ].join('\n')
+}
