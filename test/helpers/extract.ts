@@ -1,0 +1,41 @@
+// Runs nextroot's extractor on an archive file or buffer, with the compression detected by magic as stage does.
+import {createReadStream} from 'node:fs'
+import {mkdir, open} from 'node:fs/promises'
+import {Readable} from 'node:stream'
+
+import {detectCompression} from '../../src/tar/compression.js'
+import {type ExtractSummary, extractArchive} from '../../src/tar/extract.js'
+
+export interface ExtractTestOptions {
+  keepSelinux?: boolean
+  signal?: AbortSignal
+}
+
+async function headOf(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r')
+  try {
+    const {buffer, bytesRead} = await handle.read(Buffer.alloc(512), 0, 512, 0)
+    return buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Extracts `archive` (a file path or the archive's bytes) into `target` (created, must be empty). */
+export async function extractInto(
+  archive: string | Buffer,
+  target: string,
+  options: ExtractTestOptions = {},
+): Promise<ExtractSummary> {
+  const head = typeof archive === 'string' ? await headOf(archive) : archive.subarray(0, 512)
+  const compression = detectCompression(head)
+  if (!compression) throw new Error('not an archive')
+  await mkdir(target, {recursive: true})
+  const input = typeof archive === 'string' ? createReadStream(archive) : Readable.from([archive])
+  return extractArchive(input, target, {
+    compression,
+    keepSelinux: options.keepSelinux ?? true,
+    reserveBytes: 0,
+    signal: options.signal,
+  })
+}
