@@ -76,6 +76,7 @@ function qemuArgs(images: Images, accel: Accel, dir: string, app: string): strin
     ...share('nextroot', app, true),
     ...share('images', images.dir, true),
     ...['-nic', 'none', '-serial', `file:${path.join(dir, 'console.log')}`, '-serial', 'stdio'],
+    ...['-pidfile', path.join(dir, 'qemu.pid')],
   ]
 }
 

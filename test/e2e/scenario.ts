@@ -17,7 +17,8 @@ export interface Scenario {
 
 const inCI = Boolean(process.env.CI) && process.env.CI !== 'false'
 
-export function scenario(test: Test, title: string, spec: Scenario, check: (run: RunResult) => void): void {
+/** A uvu test that needs a guest: skipped visibly where guests cannot run, except in CI. */
+export function guestTest(test: Test, title: string, fn: () => Promise<void>): void {
   const missing = missingPrerequisites()
   if (missing && !inCI) {
     console.log(`SKIP e2e "${title}": ${missing}`)
@@ -26,6 +27,12 @@ export function scenario(test: Test, title: string, spec: Scenario, check: (run:
   }
   test(title, async () => {
     if (missing) throw new Error(`CI must run the guest scenarios, but ${missing}`)
+    await fn()
+  })
+}
+
+export function scenario(test: Test, title: string, spec: Scenario, check: (run: RunResult) => void): void {
+  guestTest(test, title, async () => {
     const run = await runGuest({name: spec.id, steps: spec.steps, timeoutS: spec.timeoutS})
     recordRun(run)
     try {
@@ -38,7 +45,8 @@ export function scenario(test: Test, title: string, spec: Scenario, check: (run:
   })
 }
 
-function assertCompleted(run: RunResult, spec: Scenario): void {
+/** Throws unless the guest booted, passed every step and powered off in time. */
+export function assertCompleted(run: RunResult, spec: Pick<Scenario, 'steps' | 'timeoutS'>): void {
   const last = JSON.stringify(run.records.at(-1) ?? 'none')
   if (run.timedOut) throw new Error(`guest hung: qemu killed after ${spec.timeoutS}s; last record: ${last}`)
   if (run.boots.length === 0) throw new Error(`guest never booted (qemu exit ${run.exitCode}): ${run.stderr}`)
@@ -51,7 +59,7 @@ function assertCompleted(run: RunResult, spec: Scenario): void {
     throw new Error(`guest stopped before the end (qemu exit ${run.exitCode}); last record: ${last}`)
 }
 
-function failureReport(run: RunResult): string {
+export function failureReport(run: RunResult): string {
   return [
     `--- e2e ${run.name} failed; run dir ${run.dir}`,
     `--- guest records:`,
