@@ -56,6 +56,9 @@ function reserveFor(sizeBytes: number): number {
   return Math.min(1024 ** 3, Math.floor(sizeBytes * 0.05))
 }
 
+/** Sources are read in large chunks: fewer reads, and most small members then arrive in one piece. */
+const READ_CHUNK = 1024 * 1024
+
 /** /run must keep this much free: systemd serialises its state there during a soft reboot. */
 const RUN_MIN_FREE = 16 * 1024 * 1024
 
@@ -233,7 +236,9 @@ async function extractToStore(
 
   await mkdir(tree, {recursive: true, mode: 0o700})
   const input: Readable =
-    source.kind === 'stdin' ? (options.input ?? process.stdin) : createReadStream(source.path)
+    source.kind === 'stdin'
+      ? (options.input ?? process.stdin)
+      : createReadStream(source.path, {highWaterMark: READ_CHUNK})
   const compression = source.kind === 'archive' ? source.compression : await sniffCompression(input)
   const tap = new DigestTap()
   const abort = () => input.destroy(interrupted())
@@ -285,7 +290,7 @@ async function hashFile(
   options: StageOptions,
 ): Promise<string> {
   const tap = new DigestTap()
-  const input = createReadStream(path)
+  const input = createReadStream(path, {highWaterMark: READ_CHUNK})
   const interrupt = () => input.destroy(interrupted())
   options.signal?.addEventListener('abort', interrupt, {once: true})
   try {

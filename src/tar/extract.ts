@@ -14,7 +14,7 @@ installBinaryPaxDecoder()
 /** Files up to this size are read whole and written concurrently; larger ones are streamed one by one. */
 const SMALL_FILE = 1024 * 1024
 const MAX_WRITES_IN_FLIGHT = 32
-const MAX_BYTES_IN_FLIGHT = 48 * 1024 * 1024
+const MAX_BYTES_IN_FLIGHT = 16 * 1024 * 1024
 const BLOCK = 512
 
 export interface ExtractProgress {
