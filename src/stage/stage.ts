@@ -13,8 +13,8 @@ import {type LocationOptions, resolveLocations, stateLayout} from '../locations.
 import {extractArchive} from '../tar/extract.js'
 import {DigestTap} from './digest-tap.js'
 import {acquireLock} from './lock.js'
-import {bindMount, discardMountPoint, mountImage, unmountAll} from './mounts.js'
-import {type StagedRecord, writeRecord} from './record.js'
+import {bindMount, discardMountPoint, mountImage, mountRecord, unmountAll} from './mounts.js'
+import {type StagedRecord, removeRecord, writeRecord} from './record.js'
 import {nextrootInUse, reconcile} from './reconcile.js'
 import {type HostIdentity, judgeRoot} from './root-rules.js'
 import {estimateUnpackedBytes} from './size-estimate.js'
@@ -151,7 +151,7 @@ export async function stage(options: StageOptions): Promise<StageResult> {
         durationMs: Date.now() - started,
         nextroot: locations.nextroot,
       }
-      await publish(record, tree, locations.nextroot, layout.record)
+      await publish(record, tree, previous, layout.record)
     } catch (error) {
       await prepared.discard()
       throw error
@@ -167,16 +167,30 @@ export async function stage(options: StageOptions): Promise<StageResult> {
   }
 }
 
-/** The commit point: the record names the new root, then the mount at the nextroot path switches to it. */
+/**
+ * The commit point: the record names the new root, then the mount at the nextroot path switches to it.
+ * If the new mount fails, the previous record and mount are put back, so the old root stays staged.
+ */
 async function publish(
   record: StagedRecord,
   tree: string,
-  nextroot: string,
+  previous: StagedRecord | undefined,
   recordPath: string,
-): Promise<void> {
+) {
   await writeRecord(recordPath, record)
-  await unmountAll(nextroot)
-  await bindMount(tree, nextroot)
+  await unmountAll(record.nextroot)
+  try {
+    await bindMount(tree, record.nextroot)
+  } catch (error) {
+    if (previous) {
+      await writeRecord(recordPath, previous)
+      await mountRecord(previous)
+    } else {
+      await removeRecord(recordPath)
+    }
+
+    throw error
+  }
 }
 
 async function prepare(
