@@ -101,4 +101,3 @@ export function spawnFilter(
   })
 }
 
-export {missingTool}
