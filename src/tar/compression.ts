@@ -55,6 +55,7 @@ export function decompress(kind: Compression, input: Readable): Decompressed {
     input.on('error', (error) => gunzip.destroy(error))
     const finished = new Promise<void>((resolve, reject) => {
       gunzip.on('end', resolve)
+      gunzip.on('close', resolve) // destroyed by the reader, which stopped early: nothing left to diagnose
       gunzip.on('error', (error) =>
         reject(error instanceof NextrootError ? error : corrupt('gzip', error.message, error)),
       )
@@ -66,8 +67,15 @@ export function decompress(kind: Compression, input: Readable): Decompressed {
   input.on('error', (error) => child.stdout.destroy(error))
   child.stdin.on('error', () => undefined) // EPIPE when the decompressor stops early; its exit code tells why
   input.pipe(child.stdin)
+  // A reader that stops early (a refused entry) stops the decompressor too, or it waits for input forever.
+  let abandoned = false
+  child.stdout.on('close', () => {
+    if (child.stdout.readableEnded) return
+    abandoned = true
+    child.kill()
+  })
   const finished = child.then((result) => {
-    if (result.exitCode !== 0)
+    if (result.exitCode !== 0 && !(abandoned && result.isTerminated))
       throw corrupt(kind, String(result.stderr) || `${kind} exited with ${result.exitCode}`)
   })
   return {stream: child.stdout, finished}

@@ -128,7 +128,8 @@ function numericId(paxValue: string | undefined, headerValue: number | undefined
 /** Decides what one archive member becomes in the tree; throws a NextrootError when it must be refused. */
 export function planEntry(header: Header, options: PolicyOptions): PlannedEntry {
   const pax = (header.pax ?? {}) as Record<string, string>
-  const kind = KIND_OF[header.type ?? 'file']
+  // tar-stream reports type flags it does not know (GNU 'S' sparse, 'V', 'M', ...) as null: never a file
+  const kind = header.type ? KIND_OF[header.type] : undefined
   if (!kind || Object.keys(pax).some((key) => key.startsWith('GNU.sparse.'))) {
     throw new NextrootError(
       'NR_UNSUPPORTED_ENTRY',
@@ -167,12 +168,22 @@ export function planEntry(header: Header, options: PolicyOptions): PlannedEntry 
   }
 
   if (kind === 'hardlink') {
-    const target = normaliseMemberName(header.linkname ?? '')
+    const target = linkTargetOf(header)
     if (target === '' || target === path) throw unsafeLink(header.name, 'its target is the root or itself')
     entry.linkTarget = target
   }
 
   return entry
+}
+
+/** A hardlink's target as a tree path; one that is absolute or climbs out is refused as an unsafe link. */
+function linkTargetOf(header: Header): string {
+  try {
+    return normaliseMemberName(header.linkname ?? '')
+  } catch (error) {
+    if (!(error instanceof NextrootError)) throw error
+    throw unsafeLink(header.name, `its target '${header.linkname}' is outside the new root`)
+  }
 }
 
 export function unsafeLink(name: string, why: string): NextrootError {

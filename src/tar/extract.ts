@@ -68,6 +68,9 @@ async function extractTar(
   const writer = new TreeWriter(target, {reserveBytes: options.reserveBytes})
   const tail = watchTail(stream)
   const extractor = tarExtract()
+  // A streamed member sees only "Stream was destroyed" when the archive fails under it; the reason is this.
+  let archiveFailure: unknown
+  extractor.on('error', (error) => (archiveFailure ??= error))
   stream.on('error', (error) => extractor.destroy(error))
   stream.pipe(extractor)
   const summary: ExtractSummary = {
@@ -103,7 +106,7 @@ async function extractTar(
   } catch (error) {
     extractor.destroy()
     await inFlight.settle()
-    throw toArchiveError(error)
+    throw toArchiveError(error instanceof NextrootError ? error : (archiveFailure ?? error))
   }
 
   summary.archiveBytes = tail.total()
