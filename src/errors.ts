@@ -14,6 +14,9 @@ export const EXIT = {
   busy: 9,
   interrupted: 10,
   commandFailed: 11,
+  /** `nextroot check` verdicts (results, not errors): blocked, and ready with warnings under --strict. */
+  checkBlocked: 20,
+  checkWarnings: 21,
 } as const
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]

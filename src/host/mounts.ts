@@ -36,8 +36,8 @@ export function parseMountInfo(text: string): MountEntry[] {
   return mounts
 }
 
-export async function readMounts(pid: number | 'self' = 'self'): Promise<MountEntry[]> {
-  return parseMountInfo(await readFile(`/proc/${pid}/mountinfo`, 'utf8'))
+export async function readMounts(pid: number | 'self' = 'self', procRoot = '/proc'): Promise<MountEntry[]> {
+  return parseMountInfo(await readFile(`${procRoot}/${pid}/mountinfo`, 'utf8'))
 }
 
 /** The top-most mount at exactly `path`, if `path` is a mount point. */

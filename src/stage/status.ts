@@ -6,7 +6,7 @@ import {mountAt} from '../host/mounts.js'
 import {type LocationOptions, type Locations, resolveLocations, stateLayout} from '../locations.js'
 import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
 import {type StagedRecord, readRecord} from './record.js'
-import {resolveInTree} from './tree-path.js'
+import {isOsTree} from './tree-facts.js'
 
 export interface NextrootMount {
   path: string
@@ -40,9 +40,7 @@ export async function status(options: LocationOptions = {}): Promise<StatusResul
     })
   })
   const mount = await mountAt(locations.nextroot)
-  const osTree =
-    (await resolveInTree(locations.nextroot, 'etc/os-release')) !== undefined ||
-    (await resolveInTree(locations.nextroot, 'usr/lib/os-release')) !== undefined
+  const osTree = await isOsTree(locations.nextroot)
   const systemd = await systemdFacts(locations.hostRoot)
   const nextroot: NextrootMount = {
     path: locations.nextroot,

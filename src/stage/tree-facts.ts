@@ -25,6 +25,13 @@ export interface TreeFacts {
 export const INIT_PATH = 'usr/lib/systemd/systemd'
 const OS_RELEASE_PATHS = ['etc/os-release', 'usr/lib/os-release']
 
+/** The tree holds etc/os-release or usr/lib/os-release: systemd switches into it (path_is_os_tree()). */
+export async function isOsTree(tree: string): Promise<boolean> {
+  for (const candidate of OS_RELEASE_PATHS)
+    if ((await resolveInTree(tree, candidate)) !== undefined) return true
+  return false
+}
+
 export function parseElfIdentity(header: Buffer): ElfIdentity | undefined {
   if (header.length < 20 || header.readUInt32BE(0) !== 0x7f454c46) return undefined
   const littleEndian = header[5] === 1

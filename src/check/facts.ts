@@ -1,0 +1,277 @@
+// Gathers everything `nextroot check` judges, from systemd, /proc and the trees, and judges nothing: the rules
+// are pure functions of these facts, so recorded facts from a real system replay the same findings.
+import {readFile} from 'node:fs/promises'
+import {release} from 'node:os'
+import {join} from 'node:path'
+
+import {errnoCode} from '../errors.js'
+import {deviceOf, inodeOf, usedBytes} from '../host/devices.js'
+import {type MountEntry, mountAt, readMounts} from '../host/mounts.js'
+import {type SpaceFacts, freeSpace} from '../host/space.js'
+import {type Locations, stateLayout} from '../locations.js'
+import {type StagedRecord, readRecord} from '../stage/record.js'
+import {type TreeFacts, gatherTreeFacts, isOsTree} from '../stage/tree-facts.js'
+import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
+import {
+  type PathSetting,
+  bindSources,
+  environmentFiles,
+  execPaths,
+  extensionSources,
+  rootSettings,
+  workingDirectory,
+} from '../systemd/properties.js'
+import {type UnitProperties, listPortables, listUnits, prop, showUnits} from '../systemd/units.js'
+import {type ProcessFacts, atProcesses, cgroupPids, readProcess} from './processes.js'
+import {type UnitAssignment, parseUnitFile} from './unit-file.js'
+import {type UnitTree, readUnitTree} from './unit-tree.js'
+
+/** Everything `systemctl show` is asked about each loaded unit (one batched call for all of them). */
+export const UNIT_PROPERTIES = [
+  'Id',
+  'LoadState',
+  'ActiveState',
+  'SubState',
+  'FragmentPath',
+  'DropInPaths',
+  'SurviveFinalKillSignal',
+  'DefaultDependencies',
+  'IgnoreOnIsolate',
+  'Requires',
+  'Requisite',
+  'BindsTo',
+  'Wants',
+  'After',
+  'Before',
+  'Conflicts',
+  'ControlGroup',
+  'MainPID',
+  'RootDirectory',
+  'RootImage',
+  'BindPaths',
+  'BindReadOnlyPaths',
+  'ExtensionImages',
+  'ExtensionDirectories',
+  'WorkingDirectory',
+  'ExecStart',
+  'EnvironmentFiles',
+]
+
+/** Where a soft reboot keeps portable services' attachments (/etc is the old root's, /run carries over). */
+export const ATTACHED_DIRS = ['/etc/systemd/system.attached/', '/run/systemd/system.attached/']
+
+/** A file system of the running root: after the switch it is the old root, and a survivor may keep it. */
+export interface RootFileSystem {
+  /** Where it is mounted ('/', '/usr', ...). */
+  path: string
+  device: string
+  source?: string
+  fsType?: string
+  usedBytes?: number
+}
+
+/** A path a unit's settings name, with the device it lies on. */
+export interface UnitPath extends PathSetting {
+  unit: string
+  /** The path on the host (below RootDirectory= for the unit's own binaries). */
+  hostPath: string
+  device?: string
+}
+
+export interface CheckFacts {
+  systemd: SystemdFacts
+  /** Free space in /run/systemd, where the manager serialises its state for the switch. */
+  runSpace?: SpaceFacts
+  /** nextroot's record: what it staged (undefined: nothing, or the state directory is unreadable). */
+  staged?: StagedRecord
+  stateReadable: boolean
+  nextroot: {path: string; mounted: boolean; osTree: boolean; isRunningRoot: boolean; tree?: TreeFacts}
+  kernel: {running: string; loadedModules: string[]}
+  /** Loaded units and their properties, keyed by unit name. */
+  units: Record<string, UnitProperties>
+  /** Parsed unit files and drop-ins of active units that mention SurviveFinalKillSignal=. */
+  unitFiles: Record<string, UnitAssignment[]>
+  /** `portablectl list` (undefined when portablectl is not installed). */
+  portables?: Array<{name: string; state: string}>
+  oldRoot: RootFileSystem[]
+  paths: UnitPath[]
+  processes: ProcessFacts[]
+  trees: {current: UnitTree; staged?: UnitTree}
+}
+
+export function isActive(unit: UnitProperties): boolean {
+  return ['active', 'activating', 'reloading', 'deactivating'].includes(prop(unit, 'ActiveState'))
+}
+
+export function isAttached(unit: UnitProperties): boolean {
+  const files = [prop(unit, 'FragmentPath'), ...(unit.DropInPaths ?? []).flatMap((v) => v.split(' '))]
+  return files.some((file) => ATTACHED_DIRS.some((dir) => file.startsWith(dir)))
+}
+
+/** Units whose processes may outlive the switch: SurviveFinalKillSignal=yes or attached portable services. */
+export function survivalCandidates(units: Record<string, UnitProperties>): string[] {
+  return Object.keys(units).filter(
+    (name) =>
+      isActive(units[name]) &&
+      (prop(units[name], 'SurviveFinalKillSignal') === 'yes' || isAttached(units[name])),
+  )
+}
+
+async function loadedUnits(): Promise<Record<string, UnitProperties>> {
+  const listed = (await listUnits()).filter((unit) => unit.load !== 'not-found')
+  const shown = await showUnits(
+    listed.map((unit) => unit.unit),
+    UNIT_PROPERTIES,
+  )
+  return Object.fromEntries(shown)
+}
+
+async function unitFilesMentioningSurvival(
+  units: Record<string, UnitProperties>,
+  hostRoot: string,
+): Promise<Record<string, UnitAssignment[]>> {
+  const active = Object.keys(units).filter(
+    (name) => isActive(units[name]) && prop(units[name], 'FragmentPath'),
+  )
+  const parsed = await Promise.all(
+    active.map(async (name) => {
+      const files = [
+        prop(units[name], 'FragmentPath'),
+        ...(units[name].DropInPaths ?? []).flatMap((v) => v.split(' ')),
+      ]
+      const texts = await Promise.all(
+        files.filter(Boolean).map((file) => readFile(join(hostRoot, file), 'utf8').catch(() => '')),
+      )
+      return texts.some((text) => text.includes('SurviveFinalKillSignal'))
+        ? texts.flatMap(parseUnitFile)
+        : undefined
+    }),
+  )
+  return Object.fromEntries(active.flatMap((name, i) => (parsed[i] ? [[name, parsed[i]]] : [])))
+}
+
+async function rootFileSystems(hostRoot: string, procRoot: string): Promise<RootFileSystem[]> {
+  const mounts: MountEntry[] = await readMounts('self', procRoot).catch(() => [])
+  const systems: RootFileSystem[] = []
+  for (const path of ['/', '/usr', '/etc']) {
+    const device = await deviceOf(join(hostRoot, path))
+    if (!device || systems.some((fs) => fs.device === device)) continue
+    const mount = mounts.filter((m) => m.majorMinor === device).at(-1)
+    systems.push({
+      path,
+      device,
+      source: mount?.source,
+      fsType: mount?.fsType,
+      usedBytes: await usedBytes(join(hostRoot, path)),
+    })
+  }
+
+  return systems
+}
+
+/** The paths a unit's settings hold while it runs; binaries and the working directory live below its root. */
+function unitPathSettings(unit: UnitProperties): Array<PathSetting & {inUnitRoot: boolean}> {
+  const outside = [
+    ...bindSources(unit, 'BindPaths'),
+    ...bindSources(unit, 'BindReadOnlyPaths'),
+    ...rootSettings(unit),
+    ...extensionSources(unit),
+    ...environmentFiles(unit),
+  ].map((setting) => ({...setting, inUnitRoot: false}))
+  const inside = [...execPaths(unit), workingDirectory(unit)].filter((s): s is PathSetting => s !== undefined)
+  return [...outside, ...inside.map((setting) => ({...setting, inUnitRoot: true}))]
+}
+
+async function unitPaths(
+  units: Record<string, UnitProperties>,
+  names: string[],
+  hostRoot: string,
+): Promise<UnitPath[]> {
+  const paths: UnitPath[] = []
+  for (const name of names) {
+    const unit = units[name]
+    const unitRoot = prop(unit, 'RootDirectory') || '/'
+    for (const setting of unitPathSettings(unit)) {
+      if (prop(unit, 'RootImage') && setting.inUnitRoot) continue // inside the image, not on the host
+      const hostPath = join(hostRoot, setting.inUnitRoot ? unitRoot : '/', setting.path)
+      paths.push({...setting, unit: name, hostPath, device: await deviceOf(hostPath)})
+    }
+  }
+
+  return paths
+}
+
+async function survivorProcesses(
+  units: Record<string, UnitProperties>,
+  names: string[],
+  hostRoot: string,
+): Promise<ProcessFacts[]> {
+  const procRoot = join(hostRoot, 'proc')
+  const cgroupRoot = join(hostRoot, 'sys/fs/cgroup')
+  const pids = new Set<number>(await atProcesses(procRoot).catch(() => []))
+  for (const name of names)
+    for (const pid of await cgroupPids(cgroupRoot, prop(units[name], 'ControlGroup'))) pids.add(pid)
+  const read = await Promise.all([...pids].sort((a, b) => a - b).map((pid) => readProcess(procRoot, pid)))
+  return read.filter((p): p is ProcessFacts => p !== undefined)
+}
+
+async function loadedModules(hostRoot: string): Promise<string[]> {
+  const text = await readFile(join(hostRoot, 'proc/modules'), 'utf8').catch(() => '')
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ')[0])
+}
+
+export async function gatherFacts(locations: Locations): Promise<CheckFacts> {
+  const {hostRoot} = locations
+  const systemd = await systemdFacts(hostRoot)
+  let stateReadable = true
+  const staged = await readRecord(stateLayout(locations).record).catch((error: unknown) => {
+    if (errnoCode(error) !== 'EACCES') throw error
+    stateReadable = false
+    return undefined
+  })
+  const [mount, osTree, nextrootId, rootId] = await Promise.all([
+    mountAt(locations.nextroot),
+    isOsTree(locations.nextroot),
+    inodeOf(locations.nextroot),
+    inodeOf(hostRoot),
+  ])
+  const units = systemd.running ? await loadedUnits() : {}
+  const candidates = survivalCandidates(units)
+  const [runSpace, tree, unitFiles, portables, oldRoot, paths, processes, current, stagedTree, modules] =
+    await Promise.all([
+      freeSpace(join(hostRoot, 'run/systemd')).catch(() => undefined),
+      osTree ? gatherTreeFacts(locations.nextroot) : undefined,
+      unitFilesMentioningSurvival(units, hostRoot),
+      systemd.running ? listPortables() : undefined,
+      rootFileSystems(hostRoot, join(hostRoot, 'proc')),
+      unitPaths(units, candidates, hostRoot),
+      systemd.running ? survivorProcesses(units, candidates, hostRoot) : [],
+      readUnitTree(hostRoot, hostRoot),
+      osTree ? readUnitTree(locations.nextroot, hostRoot) : undefined,
+      loadedModules(hostRoot),
+    ])
+  return {
+    systemd,
+    runSpace,
+    staged,
+    stateReadable,
+    nextroot: {
+      path: locations.nextroot,
+      mounted: mount !== undefined,
+      osTree,
+      isRunningRoot: nextrootId !== undefined && nextrootId === rootId,
+      tree,
+    },
+    kernel: {running: release(), loadedModules: modules},
+    units,
+    unitFiles,
+    portables,
+    oldRoot,
+    paths,
+    processes,
+    trees: {current, staged: stagedTree},
+  }
+}

@@ -1,0 +1,46 @@
+// Which units a soft reboot leaves running (pure): the survivors, and the units it never stops (slices,
+// devices, the root mount, units that conflict with nothing the switch starts).
+import {AUTO_SOFT_REBOOT_MIN_VERSION} from '../systemd/manager.js'
+import {unitList} from '../systemd/properties.js'
+import {prop} from '../systemd/units.js'
+import {type CheckFacts, isActive} from './facts.js'
+
+/** Units the switch starts; a unit in conflict with one of them is stopped. */
+export const SWITCH_UNITS = [
+  'soft-reboot.target',
+  'systemd-soft-reboot.service',
+  'shutdown.target',
+  'umount.target',
+  'final.target',
+]
+
+const NEVER_STOPPED = new Set(['-.mount', 'init.scope'])
+const STOPPED_UNLESS_SURVIVING = new Set(['service', 'scope'])
+
+function typeOf(unit: string): string {
+  return unit.slice(unit.lastIndexOf('.') + 1)
+}
+
+/** Active units with SurviveFinalKillSignal=yes (the setting exists from systemd 255). */
+export function survivors(facts: CheckFacts): string[] {
+  if ((facts.systemd.version ?? 0) < AUTO_SOFT_REBOOT_MIN_VERSION) return []
+  return Object.keys(facts.units)
+    .filter(
+      (name) => isActive(facts.units[name]) && prop(facts.units[name], 'SurviveFinalKillSignal') === 'yes',
+    )
+    .sort()
+}
+
+/** Conflicts= of `unit` on units the switch starts. */
+export function switchConflicts(facts: CheckFacts, unit: string): string[] {
+  const properties = facts.units[unit]
+  return properties ? unitList(properties, 'Conflicts').filter((name) => SWITCH_UNITS.includes(name)) : []
+}
+
+/** The unit is still there after the switch: it survives, or the switch never stops it. Unknown units count. */
+export function staysAcrossSwitch(facts: CheckFacts, unit: string, surviving: Set<string>): boolean {
+  if (surviving.has(unit) || NEVER_STOPPED.has(unit) || !facts.units[unit]) return true
+  const type = typeOf(unit)
+  if (type === 'slice' || type === 'device') return true
+  return !STOPPED_UNLESS_SURVIVING.has(type) && switchConflicts(facts, unit).length === 0
+}

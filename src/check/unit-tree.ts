@@ -1,0 +1,129 @@
+// What a root tree's systemd would load and start: unit files on its search path (its /etc and /usr, the host's
+// /run, which a soft reboot keeps) and the units its default target pulls in, resolved the way systemd does
+// (.wants/.requires links and Wants=/Requires= lines; presets are not applied at a soft reboot).
+import {readFile, readdir, readlink} from 'node:fs/promises'
+import {basename, join} from 'node:path'
+
+import {resolveInTree} from '../stage/tree-path.js'
+import {type UnitAssignment, parseUnitFile, valuesOf} from './unit-file.js'
+
+export interface UnitTree {
+  root: string
+  defaultTarget?: string
+  /** Unit names with a unit file (an instance counts when its template exists); masked ones excluded. */
+  present: string[]
+  masked: string[]
+  /** Units the default target pulls in, directly or through others; triggered services count. */
+  started: string[]
+}
+
+/** systemd's system unit search path, highest priority first; 'tree' dirs come from the root, 'run' from the host. */
+const SEARCH_PATH: Array<['tree' | 'run', string]> = [
+  ['tree', 'etc/systemd/system.control'],
+  ['run', 'run/systemd/system.control'],
+  ['run', 'run/systemd/transient'],
+  ['run', 'run/systemd/generator.early'],
+  ['tree', 'etc/systemd/system'],
+  ['tree', 'etc/systemd/system.attached'],
+  ['run', 'run/systemd/system'],
+  ['run', 'run/systemd/system.attached'],
+  ['run', 'run/systemd/generator'],
+  ['tree', 'usr/local/lib/systemd/system'],
+  ['tree', 'usr/lib/systemd/system'],
+  ['run', 'run/systemd/generator.late'],
+]
+
+const PULLS = ['Wants', 'Requires', 'BindsTo', 'Upholds']
+const TRIGGER_SECTION: Record<string, string> = {socket: 'Socket', timer: 'Timer', path: 'Path'}
+const MAX_UNITS = 5000
+
+interface Entry {
+  /** The root the entry lives in, and its path inside that root. */
+  base: string
+  path: string
+  link?: string
+}
+
+/** name -> every entry of that name along the search path, highest priority first. */
+async function scan(root: string, hostRoot: string): Promise<Map<string, Entry[]>> {
+  const bases = SEARCH_PATH.map(([base]) => (base === 'tree' ? root : hostRoot))
+  const dirs = await Promise.all(SEARCH_PATH.map(([, dir], i) => resolveInTree(bases[i], dir)))
+  const listings = await Promise.all(
+    dirs.map((dir) =>
+      dir ? readdir(dir, {withFileTypes: true, recursive: true}).catch(() => []) : Promise.resolve([]),
+    ),
+  )
+  const entries = new Map<string, Entry[]>()
+  for (const [i, listing] of listings.entries()) {
+    for (const dirent of listing) {
+      if (dirent.isDirectory()) continue
+      const path = join(dirent.parentPath, dirent.name)
+      const link = dirent.isSymbolicLink() ? await readlink(path).catch(() => undefined) : undefined
+      const base = bases[i]
+      const relative = path.slice(path.lastIndexOf('/', path.lastIndexOf('/') - 1) + 1)
+      const key = relative.includes('.wants/') || relative.includes('.requires/') || relative.includes('.d/')
+      const name = key ? relative : dirent.name
+      const list = entries.get(name) ?? []
+      list.push({base, path: path.slice(base.length), link})
+      entries.set(name, list)
+    }
+  }
+
+  return entries
+}
+
+/** Reads an entry as its own root sees it: a link into /usr of a staged tree never reads the host's file. */
+async function readInTree(entry: Entry): Promise<string> {
+  const path = await resolveInTree(entry.base, entry.path)
+  return path ? readFile(path, 'utf8').catch(() => '') : ''
+}
+
+function templateOf(name: string): string | undefined {
+  const match = /^([^@]+@)[^.]+(\.[a-z]+)$/.exec(name)
+  return match ? match[1] + match[2] : undefined
+}
+
+export async function readUnitTree(root: string, hostRoot: string): Promise<UnitTree> {
+  const entries = await scan(root, hostRoot)
+  const fragment = (name: string): Entry | undefined =>
+    entries.get(name)?.[0] ?? (templateOf(name) ? entries.get(templateOf(name) as string)?.[0] : undefined)
+  const isMasked = (name: string) => fragment(name)?.link === '/dev/null'
+  /** An alias (a link to another unit name) stands for that unit. */
+  const canonical = (name: string): string => {
+    const link = entries.get(name)?.[0]?.link
+    return link && link !== '/dev/null' && basename(link) !== name ? basename(link) : name
+  }
+
+  const units = [...entries.keys()].filter((name) => !name.includes('/') && /\.[a-z]+$/.test(name))
+  const masked = units.filter(isMasked)
+  const present = units.filter((name) => !isMasked(name))
+  const defaultTarget = entries.has('default.target') ? canonical('default.target') : undefined
+
+  const assignments = async (name: string): Promise<UnitAssignment[]> => {
+    const dropIns = [...entries.keys()].filter((key) => key.startsWith(`${name}.d/`) && key.endsWith('.conf'))
+    const files = [fragment(name), ...dropIns.map((key) => entries.get(key)?.[0])]
+    const texts = await Promise.all(files.map((entry) => (entry ? readInTree(entry) : '')))
+    return texts.flatMap(parseUnitFile)
+  }
+
+  const started = new Set<string>()
+  const queue = defaultTarget ? [defaultTarget] : []
+  while (queue.length > 0 && started.size < MAX_UNITS) {
+    const name = canonical(queue.shift() as string)
+    if (started.has(name) || isMasked(name) || !fragment(name)) continue
+    started.add(name)
+    const linked = [...entries.keys()]
+      .filter((key) => key.startsWith(`${name}.wants/`) || key.startsWith(`${name}.requires/`))
+      .map((key) => basename(key))
+    const parsed = await assignments(name)
+    const pulled = PULLS.flatMap((key) => valuesOf(parsed, key, 'Unit'))
+    const type = name.slice(name.lastIndexOf('.') + 1)
+    const triggerSection = TRIGGER_SECTION[type]
+    const triggers = triggerSection
+      ? [valuesOf(parsed, 'Unit', triggerSection)[0] ?? name.replace(/\.[a-z]+$/, '.service')]
+      : []
+    queue.push(...[...linked, ...pulled, ...triggers].filter((unit) => !unit.includes('%')))
+  }
+
+  return {root, defaultTarget, present, masked, started: [...started].sort()}
+}

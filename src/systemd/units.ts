@@ -1,0 +1,91 @@
+// The one module that asks the running systemd about its units: batched `systemctl show` and machine-readable
+// unit lists, never one process per unit and never the human `status` text.
+import {run} from '../exec/run.js'
+
+/** Properties of one unit as `systemctl show` prints them; a key printed more than once keeps every value. */
+export type UnitProperties = Record<string, string[]>
+
+export interface ListedUnit {
+  unit: string
+  load: string
+  active: string
+  sub: string
+}
+
+/** Units per `systemctl show` call: one process for many units, with argv far below the kernel's limit. */
+export const SHOW_CHUNK = 256
+
+/** Parses `systemctl show` output for several units: KEY=VALUE lines, one record per unit, blank lines between. */
+export function parseShow(text: string): UnitProperties[] {
+  const records: UnitProperties[] = []
+  let current: UnitProperties | undefined
+  for (const line of text.split('\n')) {
+    if (line === '') {
+      current = undefined
+      continue
+    }
+
+    const equals = line.indexOf('=')
+    if (equals <= 0) continue
+    if (!current) {
+      current = {}
+      records.push(current)
+    }
+
+    const key = line.slice(0, equals)
+    ;(current[key] ??= []).push(line.slice(equals + 1))
+  }
+
+  return records
+}
+
+/** The first value of a property ('' when systemd did not print it). */
+export function prop(unit: UnitProperties, key: string): string {
+  return unit[key]?.[0] ?? ''
+}
+
+/** Shows `properties` (plus Id) of `units`, SHOW_CHUNK units per `systemctl show` call; keyed by unit Id. */
+export async function showUnits(units: string[], properties: string[]): Promise<Map<string, UnitProperties>> {
+  const wanted = ['Id', ...properties.filter((p) => p !== 'Id')].join(',')
+  const chunks: string[][] = []
+  for (let i = 0; i < units.length; i += SHOW_CHUNK) chunks.push(units.slice(i, i + SHOW_CHUNK))
+  const outputs = await Promise.all(
+    chunks.map((chunk) => run('systemctl', ['show', `--property=${wanted}`, '--', ...chunk])),
+  )
+  const shown = new Map<string, UnitProperties>()
+  for (const record of outputs.flatMap((output) => parseShow(output.stdout))) {
+    const id = prop(record, 'Id')
+    if (id) shown.set(id, record)
+  }
+
+  return shown
+}
+
+/** Every unit the manager has loaded (`list-units --all`), from its JSON output. */
+export async function listUnits(): Promise<ListedUnit[]> {
+  const {stdout} = await run('systemctl', ['list-units', '--all', '--full', '--no-pager', '--output=json'])
+  return parseListUnits(stdout)
+}
+
+export function parseListUnits(json: string): ListedUnit[] {
+  const rows = JSON.parse(json) as Array<Partial<ListedUnit>>
+  return rows
+    .filter((row) => typeof row.unit === 'string')
+    .map((row) => ({
+      unit: row.unit as string,
+      load: row.load ?? '',
+      active: row.active ?? '',
+      sub: row.sub ?? '',
+    }))
+}
+
+/** Images `portablectl list` knows with their state ('attached', 'running', ...); undefined without portablectl. */
+export async function listPortables(): Promise<Array<{name: string; state: string}> | undefined> {
+  const listed = await run('portablectl', ['list', '--no-legend', '--no-pager']).catch(() => undefined)
+  if (!listed) return undefined
+  return listed.stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 2 && fields[0] !== 'No')
+    .map((fields) => ({name: fields[0], state: fields.at(-1) as string}))
+}

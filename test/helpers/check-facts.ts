@@ -1,0 +1,92 @@
+// Builds `check` facts from recorded (or hand-written) systemd output, so the pure rules can be replayed.
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import type {CheckFacts} from '../../src/check/facts.js'
+import {parseUnitFile} from '../../src/check/unit-file.js'
+import type {StagedRecord} from '../../src/stage/record.js'
+import {parseShow, prop, type UnitProperties} from '../../src/systemd/units.js'
+import {REPO} from './cli.js'
+
+export const FIXTURES = join(REPO, 'test/fixtures/systemd')
+
+export function fixture(name: string): string {
+  return readFileSync(join(FIXTURES, name), 'utf8')
+}
+
+export function unitsFrom(showText: string): Record<string, UnitProperties> {
+  return Object.fromEntries(parseShow(showText).map((record) => [prop(record, 'Id'), record]))
+}
+
+export const KERNEL = '6.12.57+deb13-amd64'
+export const OLD_ROOT = {path: '/', device: '254:0', source: '/dev/vda', fsType: 'ext4', usedBytes: 734003200}
+
+export const STAGED: StagedRecord = {
+  id: '20261122T070000-abcdef',
+  kind: 'archive',
+  source: '/images/rootB.tar',
+  verified: false,
+  verification: 'none',
+  osRelease: {PRETTY_NAME: 'root B'},
+  kernel: {running: KERNEL, modulesPresent: true, available: [KERNEL]},
+  stagedAt: '2026-11-22T07:00:00.000Z',
+  durationMs: 1000,
+  nextroot: '/run/nextroot',
+}
+
+/** Facts of a healthy system with a staged root, the units of `showText`, and `overrides` on top. */
+export function factsFrom(showText: string, overrides: Partial<CheckFacts> = {}): CheckFacts {
+  return {
+    systemd: {
+      running: true,
+      version: 257,
+      versionText: 'systemd 257 (257.9-1~deb13u1)',
+      softRebootSupported: true,
+      autoSoftReboot: true,
+    },
+    runSpace: {path: '/run/systemd', sizeBytes: 160 * 1024 * 1024, freeBytes: 150 * 1024 * 1024},
+    staged: STAGED,
+    stateReadable: true,
+    nextroot: {
+      path: '/run/nextroot',
+      mounted: true,
+      osTree: true,
+      isRunningRoot: false,
+      tree: {
+        osRelease: {PRETTY_NAME: 'root B'},
+        init: {present: true},
+        kernelModules: [KERNEL],
+        rootId: '9:9',
+      },
+    },
+    kernel: {running: KERNEL, loadedModules: ['ext4', 'virtio_blk']},
+    units: unitsFrom(showText),
+    unitFiles: {},
+    oldRoot: [OLD_ROOT],
+    paths: [],
+    processes: [],
+    trees: {
+      current: {root: '/', defaultTarget: 'graphical.target', present: [], masked: [], started: []},
+      staged: {
+        root: '/run/nextroot',
+        defaultTarget: 'graphical.target',
+        present: [],
+        masked: [],
+        started: [],
+      },
+    },
+    ...overrides,
+  }
+}
+
+export function unitFileFacts(unit: string, text: string): CheckFacts['unitFiles'] {
+  return {[unit]: parseUnitFile(text)}
+}
+
+/** "UNIT CODE" of each finding (UNIT is '-' for system findings), sorted, for exact comparisons. */
+export function codesOf(findings: Array<{unit?: string; code: string}>, unit?: string): string[] {
+  return findings
+    .filter((f) => unit === undefined || f.unit === unit)
+    .map((f) => `${f.unit ?? '-'} ${f.code}`)
+    .sort()
+}
