@@ -15,12 +15,20 @@ function path(unit: string, setting: string, at: string, device: string): UnitPa
   return {unit, setting, path: at, optional: false, hostPath: at, device}
 }
 
+const FS_EVIDENCE = {
+  device: '254:0',
+  source: '/dev/vda',
+  fsType: 'ext4',
+  mountedAt: '/',
+  pinnedBytes: OLD_ROOT.usedBytes,
+}
+
 test('BindPaths= from the root file system pins it; a path on another file system does not', () => {
   const facts = factsFrom(show, {
     paths: [
       path('e2e-bind.service', 'BindPaths', '/var/lib/e2e-bind', '254:0'),
-      path('e2e-bind.service', 'RootDirectory', '/run/nextroot-e2e', '0:44'),
-      path('e2e-rootdir.service', 'RootDirectory', '/run/nextroot-e2e', '0:44'),
+      path('e2e-bind.service', 'RootDirectory', '/run/e2e-survivor-root', '0:44'),
+      path('e2e-rootdir.service', 'RootDirectory', '/run/e2e-survivor-root', '0:44'),
     ],
   })
   const findings = pinRules(facts)
@@ -29,16 +37,13 @@ test('BindPaths= from the root file system pins it; a path on another file syste
   assert.is(pin.severity, 'warning')
   assert.is(
     pin.message,
-    'BindPaths=/var/lib/e2e-bind pins /dev/vda (/, 700.0 MiB in use) of the old root while the unit runs.',
+    'BindPaths=/var/lib/e2e-bind: pins /dev/vda (/, 700.0 MiB in use) of the old root while it runs.',
   )
+  assert.match(pin.hint!, /^Move \/var\/lib\/e2e-bind off the root file system/)
   assert.equal(pin.evidence, {
-    setting: 'BindPaths',
-    path: '/var/lib/e2e-bind',
-    device: '254:0',
-    source: '/dev/vda',
-    fsType: 'ext4',
-    mountedAt: '/',
-    pinnedBytes: OLD_ROOT.usedBytes,
+    ...FS_EVIDENCE,
+    settings: [{setting: 'BindPaths', path: '/var/lib/e2e-bind'}],
+    processes: [],
   })
 })
 
@@ -54,38 +59,32 @@ test('EnvironmentFile= on the old root is a note, and units that do not survive 
   assert.is(findings[0].severity, 'info')
 })
 
-test('a survivor process mapping its binary from the old root pins it, whatever the path reads like', () => {
+test('a survivor mapping its binary from the old root pins it: one finding with the setting and the process', () => {
   const maps =
     '5580-5582 r--p 00000000 fe:00 1311 /usr/bin/sleep\n7f00-7f01 r--p 00000000 fe:00 2001 /usr/lib/x86_64-linux-gnu/libc.so.6\n'
-  const facts = factsFrom(show, {
-    processes: [
-      {
-        pid: 812,
-        comm: 'sleep',
-        argv0: '/usr/bin/sleep',
-        unit: 'e2e-survivor.service',
-        held: [
-          {via: 'exe', path: '/usr/bin/sleep', device: '254:0'},
-          {via: 'cwd', path: '/', device: '254:0'},
-          ...parseMaps(maps),
-        ],
-      },
-      {
-        pid: 828,
-        comm: 'sleep',
-        argv0: '/usr/bin/sleep',
-        unit: 'e2e-gone.service',
-        held: [{via: 'exe', path: '/usr/bin/sleep', device: '254:0'}],
-      },
+  const sleep = (pid: number, unit: string) => ({
+    pid,
+    comm: 'sleep',
+    argv0: '/usr/bin/sleep',
+    unit,
+    held: [
+      {via: 'exe' as const, path: '/usr/bin/sleep', device: '254:0'},
+      {via: 'cwd' as const, path: '/', device: '254:0'},
+      ...parseMaps(maps),
     ],
+  })
+  const facts = factsFrom(show, {
+    paths: [path('e2e-survivor.service', 'ExecStart', '/usr/bin/sleep', '254:0')],
+    processes: [sleep(812, 'e2e-survivor.service'), sleep(828, 'e2e-gone.service')],
   })
   const findings = pinRules(facts)
   assert.equal(codesOf(findings), ['e2e-survivor.service PINS_OLD_ROOT'])
   assert.match(
     findings[0].message,
-    /^PID 812 \(sleep\) holds \/usr\/bin\/sleep \(exe\) and 3 more on \/dev\/vda/,
+    /^ExecStart=\/usr\/bin\/sleep; PID 812 \(sleep\) holds \/usr\/bin\/sleep \(exe\) and 3 more: pins \/dev\/vda/,
   )
-  assert.is(findings[0].evidence?.heldFiles, 4)
+  const [process] = findings[0].evidence?.processes as Array<{heldFiles: number}>
+  assert.is(process.heldFiles, 4)
 })
 
 test("an old root held only by a survivor's mount namespace is found in its mountinfo", () => {
@@ -108,9 +107,25 @@ test("an old root held only by a survivor's mount namespace is found in its moun
   })
   const [finding, ...rest] = pinRules(facts)
   assert.is(rest.length, 0)
-  assert.is(finding.code, 'PINS_OLD_ROOT_NAMESPACE')
-  assert.match(finding.message, /holds \/dev\/vda .* at \/data;/)
-  assert.equal(finding.evidence?.mounts, [{mountPoint: '/data', root: '/var/lib/e2e-bind'}])
+  assert.is(finding.code, 'PINS_OLD_ROOT')
+  assert.match(finding.message, /^PID 820 \(busybox\) has it mounted at \/data: pins \/dev\/vda .*no findmnt/)
+  const [process] = finding.evidence?.processes as Array<{mounts: unknown}>
+  assert.equal(process.mounts, [{mountPoint: '/data', root: '/var/lib/e2e-bind'}])
+})
+
+test("an '@' process outside any survivor is judged too", () => {
+  const facts = factsFrom(show, {
+    processes: [
+      {
+        pid: 301,
+        comm: 'mdmon',
+        argv0: '@dmon',
+        held: [{via: 'exe', path: '/usr/sbin/mdmon', device: '254:0'}],
+      },
+    ],
+  })
+  const [finding] = pinRules(facts)
+  assert.equal([finding.unit, finding.code], [undefined, 'PINS_OLD_ROOT'])
 })
 
 test.run()

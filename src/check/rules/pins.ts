@@ -1,9 +1,10 @@
 // Rules for survivors that keep the old root alive: by their settings (a path on the old root's file system)
 // and live (files, mappings and mount namespaces of their processes), judged by device number, never by path.
+// One finding per unit and old-root file system, with every setting and process that pins it as evidence.
 import {formatBytes} from '../../cli/format.js'
-import type {CheckFacts, RootFileSystem} from '../facts.js'
+import type {CheckFacts, RootFileSystem, UnitPath} from '../facts.js'
 import type {Finding} from '../finding.js'
-import type {HeldFile, ProcessFacts} from '../processes.js'
+import type {ProcessFacts} from '../processes.js'
 import {survivors} from '../survival.js'
 
 /** EnvironmentFile= is read when the unit starts and then closed: it never pins, it only dates the settings. */
@@ -15,7 +16,7 @@ function describeFs(fs: RootFileSystem): string {
   return `${fs.source ?? fs.device} (${fs.path}${size})`
 }
 
-function pinEvidence(fs: RootFileSystem): Record<string, unknown> {
+function fsEvidence(fs: RootFileSystem): Record<string, unknown> {
   return {
     device: fs.device,
     source: fs.source,
@@ -25,83 +26,94 @@ function pinEvidence(fs: RootFileSystem): Record<string, unknown> {
   }
 }
 
-function staticFindings(facts: CheckFacts, surviving: Set<string>): Finding[] {
-  const findings: Finding[] = []
-  for (const path of facts.paths) {
-    const fs = facts.oldRoot.find((root) => root.device === path.device)
-    if (!surviving.has(path.unit) || !fs) continue
-    if (READ_AT_START.has(path.setting)) {
-      findings.push({
-        unit: path.unit,
-        severity: 'info',
-        code: 'OLD_ROOT_SETTINGS_FILE',
-        message: `${path.setting}=${path.path} is on the old root: the running unit keeps what it read; a restart after the switch reads the new root's file.`,
-        evidence: {setting: path.setting, path: path.path, ...pinEvidence(fs)},
-      })
-      continue
-    }
-
-    findings.push({
-      unit: path.unit,
-      severity: 'warning',
-      code: 'PINS_OLD_ROOT',
-      message: `${path.setting}=${path.path} pins ${describeFs(fs)} of the old root while the unit runs.`,
-      hint: `Move ${path.path} off the root file system (its own mount, or /run), or do not let ${path.unit} survive.`,
-      evidence: {setting: path.setting, path: path.path, ...pinEvidence(fs)},
-    })
-  }
-
-  return findings
+/** What one process holds on `fs`: files (exe, cwd, root, mappings, descriptors) and mounts of its namespace. */
+function liveHolds(process: ProcessFacts, fs: RootFileSystem) {
+  const files = process.held.filter((file) => file.device === fs.device)
+  const mounts = (process.ownMounts ?? []).filter((mount) => mount.majorMinor === fs.device)
+  return {pid: process.pid, comm: process.comm, files, mounts}
 }
 
-function heldFindings(process: ProcessFacts, unit: string | undefined, oldRoot: RootFileSystem[]): Finding[] {
-  const findings: Finding[] = []
-  for (const fs of oldRoot) {
-    const files: HeldFile[] = process.held.filter((file) => file.device === fs.device)
-    if (files.length > 0) {
-      const [first] = files
-      const more = files.length > 1 ? ` and ${files.length - 1} more` : ''
-      findings.push({
-        unit,
-        severity: 'warning',
-        code: 'PINS_OLD_ROOT',
-        message: `PID ${process.pid} (${process.comm}) holds ${first.path} (${first.via})${more} on ${describeFs(fs)} of the old root.`,
-        hint: 'Run it from a file system the switch does not replace (RootDirectory=/RootImage= on its own mount).',
-        evidence: {
-          pid: process.pid,
-          comm: process.comm,
-          files: files.slice(0, LISTED_FILES),
-          heldFiles: files.length,
-          ...pinEvidence(fs),
-        },
-      })
-    }
+type Holds = ReturnType<typeof liveHolds>
 
-    const mounts = (process.ownMounts ?? []).filter((mount) => mount.majorMinor === fs.device)
-    if (mounts.length > 0) {
-      findings.push({
-        unit,
-        severity: 'warning',
-        code: 'PINS_OLD_ROOT_NAMESPACE',
-        message: `The mount namespace of PID ${process.pid} (${process.comm}) holds ${describeFs(fs)} of the old root at ${mounts.map((m) => m.mountPoint).join(', ')}; after the switch no findmnt shows it.`,
-        hint: 'Bind nothing from the root file system into a surviving unit (BindPaths=, BindReadOnlyPaths=, portable profiles).',
-        evidence: {
-          pid: process.pid,
-          comm: process.comm,
-          mounts: mounts.map((m) => ({mountPoint: m.mountPoint, root: m.root})),
-          ...pinEvidence(fs),
-        },
-      })
-    }
+function reasons(settings: UnitPath[], holds: Holds[]): string[] {
+  return [
+    ...settings.map((s) => `${s.setting}=${s.path}`),
+    ...holds.flatMap((h) => [
+      ...(h.mounts.length > 0
+        ? [`PID ${h.pid} (${h.comm}) has it mounted at ${h.mounts.map((m) => m.mountPoint).join(', ')}`]
+        : []),
+      ...(h.files.length > 0
+        ? [
+            `PID ${h.pid} (${h.comm}) holds ${h.files[0].path} (${h.files[0].via})${h.files.length > 1 ? ` and ${h.files.length - 1} more` : ''}`,
+          ]
+        : []),
+    ]),
+  ]
+}
+
+function pinFinding(
+  unit: string | undefined,
+  fs: RootFileSystem,
+  settings: UnitPath[],
+  holds: Holds[],
+): Finding {
+  const inNamespace = holds.some((h) => h.mounts.length > 0)
+  const firstPath = settings.find((s) => s.setting.startsWith('Bind'))?.path
+  return {
+    unit,
+    severity: 'warning',
+    code: 'PINS_OLD_ROOT',
+    message: `${reasons(settings, holds).join('; ')}: pins ${describeFs(fs)} of the old root while it runs${inNamespace ? ' (a mount namespace no findmnt on the host shows after the switch)' : ''}.`,
+    hint: firstPath
+      ? `Move ${firstPath} off the root file system (its own mount, or /run), or do not let ${unit} survive.`
+      : 'Run it from a file system the switch does not replace (RootDirectory=/RootImage= on its own mount), or do not let it survive.',
+    evidence: {
+      ...fsEvidence(fs),
+      settings: settings.map((s) => ({setting: s.setting, path: s.path})),
+      processes: holds.map((h) => ({
+        pid: h.pid,
+        comm: h.comm,
+        files: h.files.slice(0, LISTED_FILES),
+        heldFiles: h.files.length,
+        mounts: h.mounts.map((m) => ({mountPoint: m.mountPoint, root: m.root})),
+      })),
+    },
   }
+}
 
-  return findings
+function settingsFileFinding(path: UnitPath, fs: RootFileSystem): Finding {
+  return {
+    unit: path.unit,
+    severity: 'info',
+    code: 'OLD_ROOT_SETTINGS_FILE',
+    message: `${path.setting}=${path.path} is on the old root: the running unit keeps what it read; a restart after the switch reads the new root's file.`,
+    evidence: {setting: path.setting, path: path.path, ...fsEvidence(fs)},
+  }
 }
 
 export function pinRules(facts: CheckFacts): Finding[] {
   const surviving = new Set(survivors(facts))
-  const live = facts.processes
-    .filter((process) => (process.unit && surviving.has(process.unit)) || process.argv0.startsWith('@'))
-    .flatMap((process) => heldFindings(process, process.unit, facts.oldRoot))
-  return [...staticFindings(facts, surviving), ...live]
+  const processes = facts.processes.filter(
+    (process) => (process.unit !== undefined && surviving.has(process.unit)) || process.argv0.startsWith('@'),
+  )
+  const units = [...new Set([...surviving, ...processes.map((p) => p.unit)])]
+  const findings: Finding[] = []
+  for (const unit of units) {
+    for (const fs of facts.oldRoot) {
+      const paths = facts.paths.filter(
+        (p) => p.unit === unit && surviving.has(p.unit) && p.device === fs.device,
+      )
+      const settings = paths.filter((p) => !READ_AT_START.has(p.setting))
+      findings.push(
+        ...paths.filter((p) => READ_AT_START.has(p.setting)).map((p) => settingsFileFinding(p, fs)),
+      )
+      const holds = processes
+        .filter((p) => p.unit === unit)
+        .map((p) => liveHolds(p, fs))
+        .filter((h) => h.files.length > 0 || h.mounts.length > 0)
+      if (settings.length > 0 || holds.length > 0) findings.push(pinFinding(unit, fs, settings, holds))
+    }
+  }
+
+  return findings
 }
