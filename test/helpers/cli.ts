@@ -1,12 +1,13 @@
-// Runs the built CLI (bin/run.js, what users run) and returns its exit code, output and parsed --json document.
-import {readdir, stat} from 'node:fs/promises'
+// Runs the built CLI (tsc output started by bin/run.js, what users run) and returns its exit code, output and parsed --json document.
+import {rmSync} from 'node:fs'
+import {access, copyFile, mkdir, symlink} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {execa, type Options, type ResultPromise} from 'execa'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const BIN = join(REPO, 'bin/run.js')
 
 export interface CliResult {
   exitCode: number
@@ -34,27 +35,39 @@ export interface CliOptions {
   env?: Record<string, string>
 }
 
-async function newest(dir: string): Promise<number> {
-  let latest = 0
-  for (const entry of await readdir(dir, {withFileTypes: true, recursive: true})) {
-    if (entry.isFile()) latest = Math.max(latest, (await stat(join(entry.parentPath, entry.name))).mtimeMs)
-  }
-
-  return latest
-}
+/** The CLI as users run it (tsc output + bin/run.js + package.json), built privately for this test process:
+ * dist/ in the work tree is rebuilt by other people's `npm run build` at any moment. */
+const CLI_ROOT = join(tmpdir(), `nextroot-cli-${process.pid}`)
+const BIN = join(CLI_ROOT, 'bin/run.js')
 
 let built: Promise<void> | undefined
 
-/** Builds dist/ once per process, when it is missing or older than the sources. */
+/** Builds the CLI once per process (emit only: type errors are the type-check's business). */
 export function ensureBuilt(): Promise<void> {
   built ??= (async () => {
-    const sources = Math.max(await newest(join(REPO, 'src')), await newest(join(REPO, 'commands')))
-    const output = await stat(join(REPO, 'dist/commands/stage.js')).then(
-      (s) => s.mtimeMs,
-      () => 0,
+    process.once('exit', () => rmSync(CLI_ROOT, {recursive: true, force: true}))
+    const tsc = join(REPO, 'node_modules/typescript/bin/tsc')
+    await execa(
+      process.execPath,
+      [
+        tsc,
+        '-p',
+        REPO,
+        '--noCheck',
+        '--declaration',
+        'false',
+        '--sourceMap',
+        'false',
+        '--outDir',
+        join(CLI_ROOT, 'dist'),
+      ],
+      {reject: false},
     )
-    const outputs = output === 0 ? 0 : await newest(join(REPO, 'dist'))
-    if (output === 0 || outputs < sources) await execa('npm', ['run', 'build'], {cwd: REPO})
+    await access(join(CLI_ROOT, 'dist/commands/stage.js'))
+    await mkdir(join(CLI_ROOT, 'bin'))
+    await copyFile(join(REPO, 'bin/run.js'), BIN)
+    await copyFile(join(REPO, 'package.json'), join(CLI_ROOT, 'package.json'))
+    await symlink(join(REPO, 'node_modules'), join(CLI_ROOT, 'node_modules'))
   })()
   return built
 }
@@ -69,7 +82,7 @@ function execaOptions(options: CliOptions): Options {
   return {
     cwd: REPO,
     reject: false,
-    env: {NO_COLOR: '1', ...options.env},
+    env: {FORCE_COLOR: '0', ...options.env},
     ...(options.inputFile ? {inputFile: options.inputFile} : {input: options.input ?? ''}),
   }
 }
@@ -96,7 +109,12 @@ export async function startCli(
   args: string[],
 ): Promise<ResultPromise<{stdin: 'pipe'; reject: false; cwd: string}>> {
   await ensureBuilt()
-  return execa(process.execPath, [BIN, ...args], {stdin: 'pipe', reject: false, cwd: REPO})
+  return execa(process.execPath, [BIN, ...args], {
+    stdin: 'pipe',
+    reject: false,
+    cwd: REPO,
+    env: {FORCE_COLOR: '0'},
+  })
 }
 
 /** The result of a process started by startCli. */

@@ -1,0 +1,164 @@
+// Every kind of source stages into a visible root with a correct record, and unstage withdraws it.
+import {createReadStream} from 'node:fs'
+import {mkdir, stat, writeFile} from 'node:fs/promises'
+import {release} from 'node:os'
+import {join} from 'node:path'
+
+import {test} from 'uvu'
+import * as assert from 'uvu/assert'
+
+import {mountAt} from '../../src/host/mounts.js'
+import {stage} from '../../src/stage/stage.js'
+import {status} from '../../src/stage/status.js'
+import {unstage} from '../../src/stage/unstage.js'
+import {runCli} from '../helpers/cli.js'
+import {type ImageType, type TarCompression, makeImage, makeOsTree, tarTree} from '../helpers/os-tree.js'
+import {removeScratch, scratchDir} from '../helpers/scratch.js'
+import {
+  type TestLocations,
+  assertNothingStaged,
+  assertVisible,
+  entriesOf,
+  locationFlags,
+  locationsIn,
+  readRecordFile,
+} from '../helpers/staging.js'
+
+let dir = ''
+let tree = ''
+
+test.before(async () => {
+  dir = await scratchDir('sources')
+  tree = join(dir, 'os')
+  await makeOsTree(tree, {modules: [release()], files: {'usr/share/marker': 'from the image\n'}})
+})
+
+test.after(async () => {
+  await removeScratch(dir)
+})
+
+/** The staged root is visible, status() reports the same record, and unstage removes it (twice: idempotent). */
+async function checkAndUnstage(locations: TestLocations, id: string): Promise<void> {
+  await assertVisible(locations, 'testos')
+  const record = await readRecordFile(locations)
+  assert.ok(record)
+  const now = await status({...locations})
+  assert.equal(now.staged, record)
+  assert.ok(now.nextroot.mounted && now.nextroot.mountedByNextroot && now.nextroot.osTree)
+  assert.is(record?.id, id)
+  const first = await unstage({...locations})
+  assert.is(first.removed?.id, id)
+  assert.equal(first.warnings, [])
+  await assertNothingStaged(locations)
+  const second = await unstage({...locations})
+  assert.is(second.removed, undefined)
+  assert.equal(second.warnings, [])
+}
+
+for (const compression of ['none', 'gzip', 'zstd', 'xz'] as TarCompression[]) {
+  test(`an archive (${compression})`, async () => {
+    const archive = join(dir, `os-${compression}.img`)
+    await tarTree(tree, archive, compression)
+    const locations = locationsIn(dir)
+    const result = await stage({source: archive, ...locations})
+    const {record} = result
+    assert.is(record.kind, 'archive')
+    assert.is(record.compression, compression)
+    assert.is(record.source, archive)
+    assert.is(record.osRelease.IMAGE_VERSION, '42.1')
+    assert.is(record.nextroot, locations.nextroot)
+    assert.ok(record.kernel.modulesPresent)
+    assert.equal(record.kernel.available, [release()])
+    assert.match(record.sha256 ?? '', /^[0-9a-f]{64}$/)
+    assert.ok((record.entries ?? 0) >= 8)
+    assert.is(record.tree, join(locations.stateDir, 'store', record.id, 'tree'))
+    assert.equal(await entriesOf(join(locations.stateDir, 'store')), [record.id])
+    assert.is(result.visibleAt, locations.nextroot)
+    assert.is(result.replaced, undefined)
+    await checkAndUnstage(locations, record.id)
+  })
+}
+
+test("'-': an archive read from a stream (library input)", async () => {
+  const archive = join(dir, 'os-stdin.tar.zst')
+  await tarTree(tree, archive, 'zstd')
+  const locations = locationsIn(dir)
+  const {record} = await stage({source: '-', input: createReadStream(archive), ...locations})
+  assert.is(record.source, '-')
+  assert.is(record.kind, 'archive')
+  assert.is(record.compression, 'zstd')
+  await checkAndUnstage(locations, record.id)
+})
+
+test("'-': an archive piped into the CLI's standard input", async () => {
+  const archive = join(dir, 'os-cli-stdin.tar.gz')
+  await tarTree(tree, archive, 'gzip')
+  const locations = locationsIn(dir)
+  const run = await runCli(['stage', '-', '--json', ...locationFlags(locations)], {inputFile: archive})
+  assert.is(run.exitCode, 0, run.stderr)
+  assert.is(run.json?.result.record.source, '-')
+  assert.is(run.json?.result.record.compression, 'gzip')
+  await checkAndUnstage(locations, run.json?.result.record.id)
+})
+
+test('a directory is bind-mounted, not copied', async () => {
+  const locations = locationsIn(dir)
+  const {record} = await stage({source: tree, ...locations})
+  assert.is(record.kind, 'directory')
+  assert.is(record.tree, tree)
+  assert.equal(await entriesOf(join(locations.stateDir, 'store')), [])
+  const inSource = await stat(join(tree, 'usr/share/marker'))
+  const visible = await stat(join(locations.nextroot, 'usr/share/marker'))
+  assert.is(visible.ino, inSource.ino)
+  assert.is(visible.dev, inSource.dev)
+  // a change in the source shows through: it is the same tree
+  await writeFile(join(tree, 'usr/share/live'), 'live\n')
+  assert.ok((await stat(join(locations.nextroot, 'usr/share/live'))).isFile())
+  await checkAndUnstage(locations, record.id)
+  assert.ok((await stat(join(tree, 'usr/share/marker'))).isFile(), 'unstage left the source directory alone')
+})
+
+for (const type of ['ext4', 'erofs', 'squashfs'] as ImageType[]) {
+  test(`an ${type} image is mounted`, async () => {
+    const image = join(dir, `os.${type}`)
+    const source = join(dir, `os-for-${type}`)
+    await makeOsTree(source, {files: {'usr/share/marker': `${type}\n`}})
+    await makeImage(source, image, type)
+    const locations = locationsIn(dir)
+    const {record, warnings} = await stage({source: image, ...locations})
+    assert.is(record.kind, 'image')
+    assert.is(record.fsType, type)
+    assert.is(record.tree, undefined)
+    assert.is(record.source, image)
+    assert.not.ok(record.kernel.modulesPresent)
+    assert.ok(warnings.some((w) => w.includes('kernel modules')))
+    const mount = await mountAt(locations.nextroot)
+    assert.is(mount?.fsType, type)
+    // the private mount under the state directory is gone; only the nextroot mount holds the image
+    assert.equal(await entriesOf(join(locations.stateDir, 'mnt')), [])
+    await checkAndUnstage(locations, record.id)
+  })
+}
+
+test('staging replaces a staged root, and status reports it', async () => {
+  const locations = locationsIn(dir)
+  const first = await stage({source: tree, ...locations})
+  const archive = join(dir, 'os-next.tar')
+  const next = join(dir, 'os-next')
+  await mkdir(next)
+  await makeOsTree(next, {osRelease: 'ID=testos\nIMAGE_VERSION=43\n'})
+  await tarTree(next, archive)
+  const second = await stage({source: archive, ...locations})
+  assert.is(second.replaced, first.record.id)
+  assert.is((await status({...locations})).staged?.osRelease.IMAGE_VERSION, '43')
+  await checkAndUnstage(locations, second.record.id)
+})
+
+test('unstage with a state directory that does not exist succeeds and removes nothing', async () => {
+  const locations = locationsIn(dir)
+  const result = await unstage({...locations})
+  assert.is(result.removed, undefined)
+  await assertNothingStaged(locations)
+})
+
+test.run()
