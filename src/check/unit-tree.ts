@@ -34,7 +34,12 @@ const SEARCH_PATH: Array<['tree' | 'run', string]> = [
 ]
 
 const PULLS = ['Wants', 'Requires', 'BindsTo', 'Upholds']
-const TRIGGER_SECTION: Record<string, string> = {socket: 'Socket', timer: 'Timer', path: 'Path'}
+/** Unit types that start another unit on demand: [section, key] naming it (default: the same name, .service). */
+const TRIGGERS: Record<string, [string, string]> = {
+  socket: ['Socket', 'Service'],
+  timer: ['Timer', 'Unit'],
+  path: ['Path', 'Unit'],
+}
 const MAX_UNITS = 5000
 
 interface Entry {
@@ -53,20 +58,23 @@ async function scan(root: string, hostRoot: string): Promise<Map<string, Entry[]
       dir ? readdir(dir, {withFileTypes: true, recursive: true}).catch(() => []) : Promise.resolve([]),
     ),
   )
+  const files = listings.flatMap((listing, i) =>
+    listing.filter((dirent) => !dirent.isDirectory()).map((dirent) => ({dirent, base: bases[i]})),
+  )
+  const links = await Promise.all(
+    files.map(({dirent}) =>
+      dirent.isSymbolicLink()
+        ? readlink(join(dirent.parentPath, dirent.name)).catch(() => undefined)
+        : undefined,
+    ),
+  )
   const entries = new Map<string, Entry[]>()
-  for (const [i, listing] of listings.entries()) {
-    for (const dirent of listing) {
-      if (dirent.isDirectory()) continue
-      const path = join(dirent.parentPath, dirent.name)
-      const link = dirent.isSymbolicLink() ? await readlink(path).catch(() => undefined) : undefined
-      const base = bases[i]
-      const relative = path.slice(path.lastIndexOf('/', path.lastIndexOf('/') - 1) + 1)
-      const key = relative.includes('.wants/') || relative.includes('.requires/') || relative.includes('.d/')
-      const name = key ? relative : dirent.name
-      const list = entries.get(name) ?? []
-      list.push({base, path: path.slice(base.length), link})
-      entries.set(name, list)
-    }
+  for (const [i, {dirent, base}] of files.entries()) {
+    const path = join(dirent.parentPath, dirent.name)
+    const relative = path.slice(path.lastIndexOf('/', path.lastIndexOf('/') - 1) + 1)
+    const nested = relative.includes('.wants/') || relative.includes('.requires/') || relative.includes('.d/')
+    const name = nested ? relative : dirent.name
+    entries.set(name, [...(entries.get(name) ?? []), {base, path: path.slice(base.length), link: links[i]}])
   }
 
   return entries
@@ -106,23 +114,28 @@ export async function readUnitTree(root: string, hostRoot: string): Promise<Unit
     return texts.flatMap(parseUnitFile)
   }
 
-  const started = new Set<string>()
-  const queue = defaultTarget ? [defaultTarget] : []
-  while (queue.length > 0 && started.size < MAX_UNITS) {
-    const name = canonical(queue.shift() as string)
-    if (started.has(name) || isMasked(name) || !fragment(name)) continue
-    started.add(name)
+  /** What `name` pulls in: .wants/.requires links, Wants=/Requires=/BindsTo=/Upholds=, the unit it triggers. */
+  const pulledBy = async (name: string): Promise<string[]> => {
     const linked = [...entries.keys()]
       .filter((key) => key.startsWith(`${name}.wants/`) || key.startsWith(`${name}.requires/`))
       .map((key) => basename(key))
     const parsed = await assignments(name)
     const pulled = PULLS.flatMap((key) => valuesOf(parsed, key, 'Unit'))
-    const type = name.slice(name.lastIndexOf('.') + 1)
-    const triggerSection = TRIGGER_SECTION[type]
-    const triggers = triggerSection
-      ? [valuesOf(parsed, 'Unit', triggerSection)[0] ?? name.replace(/\.[a-z]+$/, '.service')]
+    const trigger = TRIGGERS[name.slice(name.lastIndexOf('.') + 1)]
+    const triggered = trigger
+      ? [valuesOf(parsed, trigger[1], trigger[0])[0] ?? name.replace(/\.[a-z]+$/, '.service')]
       : []
-    queue.push(...[...linked, ...pulled, ...triggers].filter((unit) => !unit.includes('%')))
+    return [...linked, ...pulled, ...triggered].filter((unit) => !unit.includes('%'))
+  }
+
+  const started = new Set<string>()
+  let level = defaultTarget ? [defaultTarget] : []
+  while (level.length > 0 && started.size < MAX_UNITS) {
+    const fresh = [...new Set(level.map(canonical))].filter(
+      (name) => !started.has(name) && !isMasked(name) && fragment(name) !== undefined,
+    )
+    for (const name of fresh) started.add(name)
+    level = (await Promise.all(fresh.map(pulledBy))).flat()
   }
 
   return {root, defaultTarget, present, masked, started: [...started].sort()}
