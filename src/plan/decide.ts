@@ -1,0 +1,165 @@
+// The planner's decision, a pure function of the facts: the lightest step that makes pending changes run
+// (none, restart units, soft reboot, full reboot), with concrete reasons. `nextroot reboot --auto` acts on it.
+import {compareKernels} from '../check/rules/kernel.js'
+import {describeOs} from '../stage/os-release.js'
+import type {PlanFacts, RootBoot} from './facts.js'
+import {restartLevel} from './packages.js'
+import type {StaleProcess} from './stale.js'
+
+export type Action = 'none' | 'restart-units' | 'soft-reboot' | 'reboot'
+
+export interface Reason {
+  /** Stable identifier (e.g. KERNEL_STAGED); never changes meaning once released. */
+  code: string
+  message: string
+}
+
+export interface Decision {
+  action: Action
+  /** For a soft reboot: into the staged root, or into the same root upgraded in place. */
+  target?: 'staged' | 'same-root'
+  reasons: Reason[]
+  /** For restart-units: the services to restart. */
+  units: string[]
+  /** Things worth knowing that do not change the action. */
+  notes: string[]
+  /** What the next full reboot boots, after a soft reboot into the staged root. */
+  persistence?: string
+}
+
+/** Units whose restart ends every session or the manager itself: a soft reboot is the clean way. */
+const CORE_UNITS = ['init.scope', 'dbus.service', 'dbus-broker.service', 'systemd-logind.service']
+
+const LISTED_FILES = 3
+
+function newest(kernels: string[]): string | undefined {
+  return [...kernels].sort(compareKernels).at(-1)
+}
+
+function files(process: StaleProcess): string {
+  const more = process.files.length > LISTED_FILES ? ', ...' : ''
+  return process.files.slice(0, LISTED_FILES).join(', ') + more
+}
+
+function stagedRootReasons(boot: RootBoot, facts: PlanFacts): Reason[] {
+  const {running} = facts.kernel
+  const reasons: Reason[] = []
+  const kernel = newest(boot.kernels)
+  if (kernel && kernel !== running)
+    reasons.push({code: 'KERNEL_STAGED', message: `kernel ${kernel} staged, ${running} running`})
+  if (!boot.modules.includes(running))
+    reasons.push({
+      code: 'NO_MODULES_FOR_KERNEL',
+      message: `the staged root lacks modules for the running kernel ${running} (usr/lib/modules/${running})`,
+    })
+  if (boot.cmdline && boot.cmdline !== facts.installed.cmdline)
+    reasons.push({
+      code: 'CMDLINE_STAGED',
+      message: `kernel command line "${boot.cmdline}" staged, "${facts.installed.cmdline ?? facts.kernel.cmdline}" in use`,
+    })
+  return reasons
+}
+
+function installedReasons(facts: PlanFacts): Reason[] {
+  const kernel = newest(facts.installed.kernels)
+  const {running} = facts.kernel
+  if (!kernel || compareKernels(kernel, running) <= 0) return []
+  return [{code: 'KERNEL_INSTALLED', message: `kernel ${kernel} installed, ${running} running`}]
+}
+
+function packageReasons(facts: PlanFacts, level: 'soft-reboot' | 'reboot'): Reason[] {
+  const flag = facts.rebootRequired
+  if (!flag) return []
+  if (flag.packages.length === 0)
+    return level === 'reboot'
+      ? [{code: 'REBOOT_REQUIRED', message: '/run/reboot-required is set and names no package'}]
+      : []
+  const matching = flag.packages.filter((pkg) => (restartLevel(pkg) ?? 'reboot') === level)
+  if (matching.length === 0) return []
+  const unknown = matching.filter((pkg) => restartLevel(pkg) === undefined)
+  const known = matching.filter((pkg) => restartLevel(pkg) !== undefined)
+  const reasons: Reason[] = []
+  if (known.length > 0)
+    reasons.push({
+      code: level === 'reboot' ? 'REBOOT_REQUIRED' : 'USERSPACE_UPGRADED',
+      message: `/run/reboot-required.pkgs lists ${known.join(', ')}, which ${level === 'reboot' ? 'only a full reboot activates' : 'a soft reboot refreshes'}`,
+    })
+  if (unknown.length > 0)
+    reasons.push({
+      code: 'REBOOT_REQUIRED_UNKNOWN',
+      message: `/run/reboot-required.pkgs lists ${unknown.join(', ')}, which nextroot does not classify: a full reboot to be safe`,
+    })
+  return reasons
+}
+
+function coreReasons(stale: StaleProcess[]): Reason[] {
+  return stale
+    .filter((p) => p.pid === 1 || CORE_UNITS.includes(p.unit ?? ''))
+    .map((p) => ({
+      code: 'CORE_PROCESS_STALE',
+      message: `${p.pid === 1 ? 'systemd (PID 1)' : `${p.unit} (${p.comm}, PID ${p.pid})`} runs replaced ${files(p)}`,
+    }))
+}
+
+function serviceProcesses(stale: StaleProcess[]): StaleProcess[] {
+  return stale.filter(
+    (p) => p.pid !== 1 && p.unit?.endsWith('.service') && !CORE_UNITS.includes(p.unit ?? ''),
+  )
+}
+
+function persistence(facts: PlanFacts): string {
+  const record = facts.staged
+  if (record?.kind === 'image' && record.source.startsWith('/dev/'))
+    return `A full reboot boots what the boot loader's entry names: the updater that wrote ${record.source} decides whether that is the new root.`
+  return 'The switch lasts until the next full reboot, which boots the installed root again.'
+}
+
+function notes(facts: PlanFacts): string[] {
+  const notes: string[] = []
+  if (facts.staged && !facts.nextroot.visible)
+    notes.push(
+      `nextroot staged ${describeOs(facts.staged.osRelease)}, but ${facts.nextroot.path} holds no OS tree (a reboot since?): stage it again to switch into it.`,
+    )
+  for (const p of facts.stale.filter((s) => s.pid !== 1 && !s.unit?.endsWith('.service')))
+    notes.push(
+      `${p.unit ?? 'a process'} (${p.comm}, PID ${p.pid}) runs replaced ${files(p)}: log out and in.`,
+    )
+  if (!facts.processesReadable)
+    notes.push("Other users' processes could not be read: run as root to see every process running old code.")
+  return notes
+}
+
+export function decide(facts: PlanFacts): Decision {
+  const boot = facts.nextroot.visible ? facts.nextroot.boot : undefined
+  const base = {units: [], notes: notes(facts)}
+  const full = [
+    ...(boot ? stagedRootReasons(boot, facts) : installedReasons(facts)),
+    ...packageReasons(facts, 'reboot'),
+  ]
+  if (full.length > 0) return {...base, action: 'reboot', reasons: full}
+  const soft = [...coreReasons(facts.stale), ...packageReasons(facts, 'soft-reboot')]
+  if (boot) {
+    const name = facts.staged ? describeOs(facts.staged.osRelease) : 'an OS tree nextroot did not stage'
+    const into = {code: 'ROOT_STAGED', message: `${name} is staged at ${facts.nextroot.path}`}
+    return {
+      ...base,
+      action: 'soft-reboot',
+      target: 'staged',
+      reasons: [into, ...soft],
+      persistence: persistence(facts),
+    }
+  }
+
+  if (soft.length > 0) return {...base, action: 'soft-reboot', target: 'same-root', reasons: soft}
+  const services = serviceProcesses(facts.stale)
+  if (services.length > 0) {
+    const units = [...new Set(services.map((p) => p.unit as string))].sort()
+    const reasons = services.map((p) => ({
+      code: 'SERVICE_STALE',
+      message: `${p.unit} (${p.comm}, PID ${p.pid}) runs replaced ${files(p)}`,
+    }))
+    return {...base, action: 'restart-units', reasons, units}
+  }
+
+  return {...base, action: 'none', reasons: []}
+}

@@ -1,0 +1,178 @@
+// Tests of the planner: recorded facts of the guest (Debian trixie, kernel 6.12.57) in, one action and reasons out.
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {test} from 'uvu'
+import * as assert from 'uvu/assert'
+
+import {decide} from '../../src/plan/decide.js'
+import type {PlanFacts} from '../../src/plan/facts.js'
+import {restartLevel} from '../../src/plan/packages.js'
+import {parseSystemMappings} from '../../src/plan/stale.js'
+import {KERNEL, STAGED} from '../helpers/check-facts.js'
+import {REPO} from '../helpers/cli.js'
+
+const NEWER = '6.12.99+deb13-amd64'
+const GUEST_ROOT = {kernels: [KERNEL], modules: [KERNEL], usrOnly: false}
+
+/** The guest's facts with nothing pending, `overrides` on top. */
+function facts(overrides: Partial<PlanFacts> = {}): PlanFacts {
+  return {
+    kernel: {running: KERNEL, cmdline: 'console=ttyS0,115200 root=/dev/vda rw panic=-1'},
+    installed: GUEST_ROOT,
+    nextroot: {path: '/run/nextroot', visible: false, mounted: false},
+    stale: [],
+    processesReadable: true,
+    ...overrides,
+  }
+}
+
+function staged(boot: Partial<PlanFacts['installed']>): Partial<PlanFacts> {
+  return {
+    staged: STAGED,
+    nextroot: {path: '/run/nextroot', visible: true, mounted: true, boot: {...GUEST_ROOT, ...boot}},
+  }
+}
+
+const codes = (f: PlanFacts) => decide(f).reasons.map((r) => r.code)
+
+test('nothing pending: none, with no reasons', () => {
+  const decision = decide(facts())
+  assert.is(decision.action, 'none')
+  assert.equal(decision.reasons, [])
+  assert.equal(decision.notes, [])
+})
+
+test('a staged root with the same kernel: soft reboot into it, lasting until the next full reboot', () => {
+  const decision = decide(facts(staged({})))
+  assert.is(decision.action, 'soft-reboot')
+  assert.is(decision.target, 'staged')
+  assert.equal(codes(facts(staged({}))), ['ROOT_STAGED'])
+  assert.match(decision.reasons[0].message, /root B is staged at \/run\/nextroot/)
+  assert.match(decision.persistence ?? '', /until the next full reboot/)
+})
+
+test('a staged root with a new kernel: full reboot, saying which kernels', () => {
+  const decision = decide(facts(staged({kernels: [KERNEL, NEWER], modules: [KERNEL, NEWER]})))
+  assert.is(decision.action, 'reboot')
+  assert.equal(decision.reasons, [
+    {code: 'KERNEL_STAGED', message: `kernel ${NEWER} staged, ${KERNEL} running`},
+  ])
+})
+
+test('a staged root without modules for the running kernel: full reboot', () => {
+  const decision = decide(facts(staged({kernels: [NEWER], modules: [NEWER]})))
+  assert.is(decision.action, 'reboot')
+  assert.equal(
+    decision.reasons.map((r) => r.code),
+    ['KERNEL_STAGED', 'NO_MODULES_FOR_KERNEL'],
+  )
+  assert.ok(decision.reasons[1].message.includes(`lacks modules for the running kernel ${KERNEL}`))
+})
+
+test('a staged kernel command line that differs: full reboot', () => {
+  const f = facts({...staged({cmdline: 'quiet selinux=1'}), installed: {...GUEST_ROOT, cmdline: 'quiet'}})
+  assert.equal(codes(f), ['CMDLINE_STAGED'])
+  assert.match(decide(f).reasons[0].message, /"quiet selinux=1" staged, "quiet" in use/)
+})
+
+test('an image on a block device: the A/B updater decides what a full reboot boots', () => {
+  const f = {...facts(staged({})), staged: {...STAGED, kind: 'image' as const, source: '/dev/vdb'}}
+  assert.match(decide(f).persistence ?? '', /boot loader's entry .* \/dev\/vdb decides/)
+})
+
+test('in-place upgrade of glibc: PID 1 maps the deleted libc, a soft reboot into the same root', () => {
+  const text = readFileSync(join(REPO, 'test/fixtures/plan/maps-upgraded-glibc.txt'), 'utf8')
+  const files = parseSystemMappings(text)
+    .filter((m) => m.deleted)
+    .map((m) => m.path)
+  assert.equal(files, ['/usr/lib/x86_64-linux-gnu/libc.so.6'], 'memfd and /dev/shm are no upgrade')
+  const f = facts({
+    stale: [{pid: 1, comm: 'systemd', unit: 'init.scope', files}],
+    rebootRequired: {packages: ['libc6']},
+  })
+  const decision = decide(f)
+  assert.is(decision.action, 'soft-reboot')
+  assert.is(decision.target, 'same-root')
+  assert.equal(codes(f), ['CORE_PROCESS_STALE', 'USERSPACE_UPGRADED'])
+  assert.match(
+    decision.reasons[0].message,
+    /systemd \(PID 1\) runs replaced \/usr\/lib\/x86_64-linux-gnu\/libc\.so\.6/,
+  )
+})
+
+test('only services run replaced code: restart exactly those units; sessions are a note', () => {
+  const f = facts({
+    stale: [
+      {pid: 412, comm: 'nginx', unit: 'nginx.service', files: ['/usr/lib/x86_64-linux-gnu/libssl.so.3']},
+      {pid: 413, comm: 'nginx', unit: 'nginx.service', files: ['/usr/lib/x86_64-linux-gnu/libssl.so.3']},
+      {pid: 977, comm: 'bash', unit: 'session-2.scope', files: ['/usr/bin/bash']},
+    ],
+  })
+  const decision = decide(f)
+  assert.is(decision.action, 'restart-units')
+  assert.equal(decision.units, ['nginx.service'])
+  assert.match(
+    decision.notes[0],
+    /session-2\.scope \(bash, PID 977\) runs replaced \/usr\/bin\/bash: log out/,
+  )
+})
+
+test('dbus running replaced code needs a soft reboot, not a restart', () => {
+  const f = facts({
+    stale: [{pid: 300, comm: 'dbus-daemon', unit: 'dbus.service', files: ['/usr/bin/dbus-daemon']}],
+  })
+  assert.is(decide(f).action, 'soft-reboot')
+})
+
+test('an installed newer kernel, microcode, or an unknown package in reboot-required: full reboot', () => {
+  const installed = facts({installed: {...GUEST_ROOT, kernels: [KERNEL, NEWER]}})
+  assert.equal(decide(installed).reasons, [
+    {code: 'KERNEL_INSTALLED', message: `kernel ${NEWER} installed, ${KERNEL} running`},
+  ])
+  assert.equal(codes(facts({rebootRequired: {packages: ['intel-microcode', 'libc6']}})), ['REBOOT_REQUIRED'])
+  assert.equal(codes(facts({rebootRequired: {packages: ['frobnicate']}})), ['REBOOT_REQUIRED_UNKNOWN'])
+  assert.equal(codes(facts({rebootRequired: {packages: []}})), ['REBOOT_REQUIRED'])
+})
+
+test('an older installed kernel (the previous one kept for fallback) needs nothing', () => {
+  assert.is(
+    decide(facts({installed: {...GUEST_ROOT, kernels: ['6.12.10+deb13-amd64', KERNEL]}})).action,
+    'none',
+  )
+})
+
+test('a staged record whose tree vanished (a reboot emptied /run) is a note, not a switch', () => {
+  const decision = decide(facts({staged: STAGED}))
+  assert.is(decision.action, 'none')
+  assert.match(decision.notes[0], /holds no OS tree .*stage it again/)
+})
+
+test('package classes: userspace is soft, kernel, firmware and boot loaders are full', () => {
+  assert.equal(
+    [
+      'libc6',
+      'systemd',
+      'dbus-broker',
+      'libssl3t64',
+      'linux-image-6.12.57+deb13-amd64',
+      'amd64-microcode',
+      'systemd-boot',
+      'grub-efi-amd64',
+      'vim',
+    ].map(restartLevel),
+    [
+      'soft-reboot',
+      'soft-reboot',
+      'soft-reboot',
+      'soft-reboot',
+      'reboot',
+      'reboot',
+      'reboot',
+      'reboot',
+      undefined,
+    ],
+  )
+})
+
+test.run()
