@@ -7,7 +7,8 @@ export interface Interrupt {
 export function abortOnSignals(signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): Interrupt {
   const controller = new AbortController()
   const onSignal = () => controller.abort()
-  for (const name of signals) process.once(name, onSignal)
+  // `on`, not `once`: execa's signal-exit re-raises a signal that no other listener is left to handle
+  for (const name of signals) process.on(name, onSignal)
   return {
     signal: controller.signal,
     dispose: () => {

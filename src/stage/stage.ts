@@ -253,11 +253,13 @@ async function extractToStore(
     source.kind === 'stdin'
       ? (options.input ?? process.stdin)
       : createReadStream(source.path, {highWaterMark: READ_CHUNK})
-  const compression = source.kind === 'archive' ? source.compression : await sniffCompression(input)
   const tap = new DigestTap()
   const abort = () => input.destroy(interrupted())
   options.signal?.addEventListener('abort', abort, {once: true})
   try {
+    // standard input may be idle: an interrupt must reach the sniffing too, and a refusal must discard `work`
+    if (options.signal?.aborted) abort()
+    const compression = source.kind === 'archive' ? source.compression : await sniffCompression(input)
     input.on('error', (error: Error) => tap.destroy(error))
     const summary = await extractArchive(input.pipe(tap), tree, {
       compression,

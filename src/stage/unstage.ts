@@ -2,6 +2,7 @@
 import {access, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {mountAt} from '../host/mounts.js'
 import {type LocationOptions, resolveLocations, stateLayout} from '../locations.js'
 import {acquireLock} from './lock.js'
 import {removeEmptyDir, unmountAll} from './mounts.js'
@@ -19,15 +20,18 @@ export async function unstage(options: LocationOptions = {}): Promise<UnstageRes
   requireRoot('unstage a root')
   const locations = resolveLocations(options)
   const layout = stateLayout(locations)
-  if (!(await exists(locations.stateDir))) return {warnings: []}
+  if (!(await exists(locations.stateDir))) {
+    // nothing was ever staged here, so whatever is mounted at the nextroot path is someone else's
+    const mounted = await mountAt(locations.nextroot)
+    return {warnings: mounted ? [leftAlone(locations.nextroot, mounted.source)] : []}
+  }
+
   const lock = await acquireLock(locations.stateDir, layout.lockInfo, 'unstage')
   try {
     const {record, foreignMount} = await reconcile(locations)
     const warnings: string[] = []
     if (foreignMount) {
-      warnings.push(
-        `${locations.nextroot} holds a mount nextroot did not make (${foreignMount.source}); it was left alone.`,
-      )
+      warnings.push(leftAlone(locations.nextroot, foreignMount.source))
     }
 
     if (record) {
@@ -41,6 +45,10 @@ export async function unstage(options: LocationOptions = {}): Promise<UnstageRes
   } finally {
     await lock.release()
   }
+}
+
+function leftAlone(nextroot: string, source: string): string {
+  return `${nextroot} holds a mount nextroot did not make (${source}); it was left alone.`
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -104,22 +104,32 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
   return {exitCode: result.exitCode ?? -1, stdout, stderr: String(result.stderr), json: parseJson(stdout)}
 }
 
-/** Starts `nextroot ARGS...` with a writable stdin, for tests that feed, interrupt or kill it. */
-export async function startCli(
-  args: string[],
-): Promise<ResultPromise<{stdin: 'pipe'; reject: false; cwd: string}>> {
+type Running = ResultPromise<{stdin: 'pipe'; reject: false; cwd: string; env: Record<string, string>}>
+
+/** A CLI process started by startCli: its stdin is open, `result` settles when it exits. */
+export interface StartedCli {
+  child: Running
+  result(): Promise<CliResult>
+}
+
+/**
+ * Starts `nextroot ARGS...` with a writable stdin, for tests that feed, interrupt or kill it.
+ * (Wrapped in an object: returning the subprocess itself from an async function would wait for its exit.)
+ */
+export async function startCli(args: string[]): Promise<StartedCli> {
   await ensureBuilt()
-  return execa(process.execPath, [BIN, ...args], {
+  const child: Running = execa(process.execPath, [BIN, ...args], {
     stdin: 'pipe',
     reject: false,
     cwd: REPO,
     env: {FORCE_COLOR: '0'},
   })
-}
-
-/** The result of a process started by startCli. */
-export async function finished(child: Awaited<ReturnType<typeof startCli>>): Promise<CliResult> {
-  const result = await child
-  const stdout = String(result.stdout)
-  return {exitCode: result.exitCode ?? -1, stdout, stderr: String(result.stderr), json: parseJson(stdout)}
+  return {
+    child,
+    async result() {
+      const done = await child
+      const stdout = String(done.stdout)
+      return {exitCode: done.exitCode ?? -1, stdout, stderr: String(done.stderr), json: parseJson(stdout)}
+    },
+  }
 }

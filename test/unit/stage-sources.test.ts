@@ -3,10 +3,12 @@ import {createReadStream} from 'node:fs'
 import {mkdir, stat, writeFile} from 'node:fs/promises'
 import {release} from 'node:os'
 import {join} from 'node:path'
+import {Readable} from 'node:stream'
 
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
+import {NextrootError} from '../../src/errors.js'
 import {mountAt} from '../../src/host/mounts.js'
 import {stage} from '../../src/stage/stage.js'
 import {status} from '../../src/stage/status.js'
@@ -99,6 +101,20 @@ test("'-': an archive piped into the CLI's standard input", async () => {
   assert.is(run.json?.result.record.source, '-')
   assert.is(run.json?.result.record.compression, 'gzip')
   await checkAndUnstage(locations, run.json?.result.record.id)
+})
+
+test("'-' that is not an archive: NR_UNKNOWN_SOURCE and nothing left in the store", async () => {
+  const locations = locationsIn(dir)
+  for (const input of ['', 'just some text, not a tar archive\n'.repeat(40)]) {
+    try {
+      await stage({source: '-', input: Readable.from([Buffer.from(input)]), ...locations})
+      assert.unreachable('accepted')
+    } catch (error) {
+      assert.is((error as NextrootError).code, 'NR_UNKNOWN_SOURCE')
+    }
+
+    await assertNothingStaged(locations)
+  }
 })
 
 test('a directory is bind-mounted, not copied', async () => {
