@@ -6,6 +6,7 @@
 #   build.sh        build or reuse; the last stdout line is the build dir (it holds manifest.json)
 #   build.sh --dir  print the build dir for the current recipe without building
 set -euo pipefail
+export LC_ALL=C # the same recipe hash and variant order (A first: it boots as /dev/vda) everywhere
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${NEXTROOT_IMAGE_CACHE:-/var/tmp/nextroot-images}
@@ -62,7 +63,7 @@ cp -a "$here/guest/." "$tree/"
 mkdir -p "$tree/e2e" "$tree/opt/nextroot" "$tree/images"
 ln -sf /opt/nextroot/bin/run.js "$tree/usr/local/bin/nextroot" # the CLI comes from the nextroot share
 rm -f "$tree/etc/machine-id" # same machine-id in every root, as in an A/B update
-chroot "$tree" systemd-machine-id-setup > /dev/null
+chroot "$tree" systemd-machine-id-setup > /dev/null 2>&1
 chroot "$tree" systemctl enable nextroot-e2e.service > /dev/null 2>&1
 chroot "$tree" systemctl mask apt-daily.timer apt-daily-upgrade.timer > /dev/null 2>&1
 for fs in proc sys dev; do mount --bind "/$fs" "$tree/$fs"; done
@@ -121,6 +122,6 @@ cat > "$work/manifest.json" << JSON
 JSON
 mv "$work" "$out"
 # Older recipes' builds are no longer reachable; the .deb cache stays.
-find "$cache" -mindepth 1 -maxdepth 1 -type d -regex '.*/[0-9a-f]\{16\}\(\.tmp\)?' ! -path "$out" -exec rm -rf --one-file-system {} +
+find "$cache" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended -regex '.*/[0-9a-f]{16}(\.tmp)?' ! -path "$out" -exec rm -rf --one-file-system {} +
 log "built $out in $((SECONDS - t_start))s"
 echo "$out"

@@ -28,6 +28,8 @@ export interface Qemu {
   lines: AsyncIterable<string>
   /** Resolves when qemu has exited; timedOut when it was killed at the deadline. */
   exited: Promise<{exitCode?: number; timedOut: boolean; stderr: string}>
+  /** Kills qemu if it still runs (a no-op after it exited). */
+  stop: () => void
 }
 
 export function startQemu(args: string[], timeoutS: number): Qemu {
@@ -46,5 +48,5 @@ export function startQemu(args: string[], timeoutS: number): Qemu {
     live.delete(proc)
     return {exitCode: r.exitCode, timedOut: r.timedOut, stderr: String(r.stderr)}
   })
-  return {lines: proc.iterable(), exited}
+  return {lines: proc.iterable(), exited, stop: () => proc.kill('SIGKILL')}
 }

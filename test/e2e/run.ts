@@ -37,20 +37,27 @@ export async function runGuest(spec: GuestRun): Promise<RunResult> {
   log(`qemu ${accel.name} (${accel.reason}); timeout ${spec.timeoutS}s; run dir ${dir}`)
   const qemu = startQemu(qemuArgs(images, accel, dir, app), spec.timeoutS)
   const records: GuestRecord[] = []
-  for await (const line of qemu.lines) {
-    const record = parse(line, elapsed())
-    if (!record) continue
-    if (record.event === 'result') {
-      record.output = await readFile(path.join(share, 'out', `step-${record.i}.txt`), 'utf8').catch(() => '')
+  try {
+    for await (const line of qemu.lines) {
+      const record = parse(line, elapsed())
+      if (!record) continue
+      if (record.event === 'result') record.output = await stepOutput(share, record.i)
+      records.push(record)
+      await appendFile(path.join(dir, 'records.jsonl'), JSON.stringify(record) + '\n')
+      log(describe(record))
     }
-    records.push(record)
-    await appendFile(path.join(dir, 'records.jsonl'), JSON.stringify(record) + '\n')
-    log(describe(record))
+  } finally {
+    qemu.stop()
   }
   const exit = await qemu.exited
   if (exit.timedOut) log(`killed: no poweroff within ${spec.timeoutS}s`)
   else if (exit.exitCode !== 0) log(`qemu exited with ${exit.exitCode}: ${exit.stderr.trim()}`)
   return analyse({name: spec.name, dir, accel, images, records, ...exit, seconds: elapsed()})
+}
+
+async function stepOutput(share: string, i: number): Promise<string> {
+  const file = path.join(share, 'out', `step-${i}.txt`)
+  return readFile(file, 'utf8').catch((err: Error) => `(no output: ${err.message})`)
 }
 
 function qcow2Overlay(images: Images, variant: string, dir: string): string[] {
@@ -73,29 +80,32 @@ function qemuArgs(images: Images, accel: Accel, dir: string, app: string): strin
       `file=${path.join(dir, `root${v}.qcow2`)},if=virtio,format=qcow2,cache=unsafe,discard=unmap`,
     ]),
     ...share('e2e', path.join(dir, 'share'), false),
-    ...share('nextroot', app, true),
+    ...['-drive', `file=${app},if=virtio,format=raw,readonly=on`],
     ...share('images', images.dir, true),
     ...['-nic', 'none', '-serial', `file:${path.join(dir, 'console.log')}`, '-serial', 'stdio'],
-    ...['-pidfile', path.join(dir, 'qemu.pid')],
   ]
 }
 
-let appSnapshot: Promise<string> | undefined
+let appImage: Promise<string> | undefined
 
-/** A copy of the built CLI, so a rebuild on the host cannot change it under a running guest. */
+/** The built CLI as a read-only ext4 image, so a rebuild on the host cannot change it under a guest. */
 function snapshotApp(): Promise<string> {
-  appSnapshot ??= (async () => {
+  appImage ??= (async () => {
     const app = path.join(workDir, `app-${process.pid}`)
+    process.on('exit', () => rmSync(`${app}.img`, {force: true}))
     await rm(app, {recursive: true, force: true})
     await mkdir(app, {recursive: true})
     for (const entry of ['package.json', 'bin', 'dist', 'node_modules', 'units']) {
       const from = path.join(repoRoot, entry)
       if (existsSync(from)) await cp(from, path.join(app, entry), {recursive: true, verbatimSymlinks: true})
     }
-    process.on('exit', () => rmSync(app, {recursive: true, force: true}))
-    return app
+    const {stdout} = await execa('du', ['-sm', app])
+    const sizeMb = 2 * parseInt(stdout) + 64
+    await execa('mkfs.ext4', ['-q', '-F', '-L', 'nextroot-app', '-d', app, `${app}.img`, `${sizeMb}M`])
+    await rm(app, {recursive: true, force: true})
+    return `${app}.img`
   })()
-  return appSnapshot
+  return appImage
 }
 
 function parse(line: string, t: number): GuestRecord | undefined {
@@ -113,7 +123,7 @@ function describe(r: GuestRecord): string {
     case 'boot':
       return `boot ${r.n}: root ${r.root} (IMAGE_VERSION=${r.imageVersion}) on ${r.rootSource}, systemd ${r.systemd}, boot_id ${r.bootId.slice(0, 8)}, SoftRebootsCount ${r.softReboots}`
     case 'step':
-      return `step ${r.i}: ${r.step}`
+      return `step ${r.i}: ${r.step.length > 100 ? `${r.step.slice(0, 99)}…` : r.step}`
     case 'result':
       return `step ${r.i}: rc=${r.rc}`
     case 'done':
