@@ -194,6 +194,21 @@ test("a crashed run's private image mount and partial tree are removed by the ne
   await assertNothingStaged(locations)
 })
 
+for (const compression of ['none', 'zstd'] as const) {
+  test(`a state dir too small for the tree (${compression}): NR_NO_SPACE (exit 8), nothing left`, async () => {
+    const locations = locationsIn(dir)
+    await mkdir(locations.stateDir, {recursive: true})
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'small-store', locations.stateDir])
+    // plain: refused up front from the archive's size; zstd: the size is unknown, the disk fills up
+    const archive = join(dir, compression === 'zstd' ? 'os.tar.zst' : 'os.tar')
+    const run = await runCli(['stage', archive, '--json', ...locationFlags(locations)])
+    assert.is(run.exitCode, 8, run.stdout)
+    assert.is(run.json?.error?.code, 'NR_NO_SPACE')
+    await assertNothingStaged(locations)
+    await execa('umount', [locations.stateDir])
+  })
+}
+
 test('replacing a staged root: the old tree leaves the store and the mount shows the new one', async () => {
   const locations = locationsIn(dir)
   const other = join(dir, 'other')
