@@ -1,6 +1,6 @@
 // The CLI's contract with scripts: one --json envelope for every command, the same exit code in human and
 // --json mode, EXAMPLES in every --help, and NR_NOT_ROOT for unprivileged users.
-import {chmod, mkdir} from 'node:fs/promises'
+import {chmod, mkdir, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {test} from 'uvu'
@@ -27,7 +27,6 @@ test.before(async () => {
   archive = join(dir, 'os.tar')
   await tarTree(tree, archive)
   unsafe = join(dir, 'unsafe.tar')
-  const {writeFile} = await import('node:fs/promises')
   await writeFile(unsafe, await packArchive([[{name: '../escape', type: 'file'}, 'x']]))
 })
 

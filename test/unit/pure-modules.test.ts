@@ -169,28 +169,24 @@ test('escapeRestorePath escapes what getfattr escapes, and setfattr --restore re
 
   const dir = await scratchDir('restore')
   try {
+    // as the tree writer does: the script next to the tree, setfattr run inside it
+    const tree = join(dir, 'tree')
+    await mkdir(tree)
     const names = cases.map(([path]) => path.replaceAll('/', '_'))
-    for (const name of names) await writeFile(join(dir, name), '')
-    const xattrs = new Map(
-      names.map((name, index) => [
-        name,
-        new Map([[`user.n${index}`, Buffer.from([index, 0xff, 0x00, 0x80])]]),
-      ]),
-    )
+    for (const name of names) await writeFile(join(tree, name), '')
+    const value = (index: number) => Buffer.from([index, 0xff, 0x00, 0x80])
+    const xattrs = new Map(names.map((name, index) => [name, new Map([[`user.n${index}`, value(index)]])]))
     xattrs.set('', new Map([['user.empty', Buffer.alloc(0)]]))
-    await writeFile(join(dir, '..', `${dir.split('/').pop()}.restore`), xattrRestoreScript(xattrs))
-    await execa('setfattr', ['-h', `--restore=${join(dir, '..', `${dir.split('/').pop()}.restore`)}`], {
-      cwd: dir,
-    })
+    await writeFile(join(dir, 'xattrs.restore'), xattrRestoreScript(xattrs))
+    await execa('setfattr', ['-h', `--restore=${join(dir, 'xattrs.restore')}`], {cwd: tree})
     for (const [index, name] of names.entries()) {
-      const {stdout} = await execa('getfattr', ['-n', `user.n${index}`, '-e', 'hex', '--', name], {cwd: dir})
-      assert.ok(stdout.includes(`=0x${Buffer.from([index, 0xff, 0x00, 0x80]).toString('hex')}`), name)
+      const {stdout} = await execa('getfattr', ['-n', `user.n${index}`, '-e', 'hex', '--', name], {cwd: tree})
+      assert.ok(stdout.includes(`=0x${value(index).toString('hex')}`), name)
     }
 
-    const {stdout} = await execa('getfattr', ['-d', '-m', 'user.empty', '.'], {cwd: dir})
+    const {stdout} = await execa('getfattr', ['-d', '-m', 'user.empty', '.'], {cwd: tree})
     assert.ok(stdout.includes('user.empty'), stdout)
   } finally {
-    await removeScratch(`${dir}.restore`)
     await removeScratch(dir)
   }
 })

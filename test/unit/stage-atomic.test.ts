@@ -1,6 +1,6 @@
 // Staging is exclusive per state directory, interruptible and crash-safe: the previous root stays staged until
 // the new one is published, a killed run's leftovers are cleaned by the next, and a foreign mount is left alone.
-import {readdir, mkdir, readFile, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {execa} from 'execa'
@@ -143,6 +143,31 @@ for (const [signal, compression] of [
     await assertNothingStaged(locations)
   })
 }
+
+test('SIGINT while a large archive file is being written out: exit 10, previous root kept', async () => {
+  // 512 MiB of zeros: a small zstd file that takes a while to write out
+  const big = join(dir, 'big')
+  await makeOsTree(big)
+  await execa('truncate', ['-s', '512M', join(big, 'zeros')])
+  const archive = join(dir, 'big.tar.zst')
+  await tarTree(big, archive, 'zstd')
+  const locations = locationsIn(dir)
+  const previousId = await stagePrevious(locations)
+  const started = await startCli(['stage', archive, '--json', ...locationFlags(locations)])
+  await waitFor('the large file to be written', async () => {
+    const [work] = await temporaries(locations)
+    return (
+      work !== undefined &&
+      (await stat(join(locations.stateDir, 'store', work, 'tree/zeros')).catch(() => undefined)) !== undefined
+    )
+  })
+  started.child.kill('SIGINT')
+  const result = await withTimeout(started.result(), 20_000, 'stage after SIGINT')
+  assert.is(result.exitCode, 10, result.stdout + result.stderr)
+  assert.is(result.json?.error?.code, 'NR_INTERRUPTED')
+  await assertPreviousKept(locations, previousId)
+  await unstage({...locations})
+})
 
 test('SIGTERM while standard input is still idle (nothing read yet): exit 10, nothing left', async () => {
   const locations = locationsIn(dir)
