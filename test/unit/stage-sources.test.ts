@@ -5,6 +5,7 @@ import {release} from 'node:os'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
 
+import {execa} from 'execa'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
@@ -155,6 +156,25 @@ for (const type of ['ext4', 'erofs', 'squashfs'] as ImageType[]) {
     await checkAndUnstage(locations, record.id)
   })
 }
+
+test('a block device holding an ext4 file system is mounted', async () => {
+  const image = join(dir, 'blockdev.ext4')
+  await makeImage(tree, image, 'ext4')
+  const device = (await execa('losetup', ['--find', '--show', image])).stdout.trim()
+  const locations = locationsIn(dir)
+  try {
+    const {record} = await stage({source: device, ...locations})
+    assert.is(record.kind, 'image')
+    assert.is(record.fsType, 'ext4')
+    assert.is(record.source, device)
+    assert.is(record.bytes, undefined)
+    assert.is((await mountAt(locations.nextroot))?.source, device)
+    await checkAndUnstage(locations, record.id)
+  } finally {
+    await removeScratch(locations.nextroot)
+    await execa('losetup', ['-d', device], {reject: false})
+  }
+})
 
 test('staging replaces a staged root, and status reports it', async () => {
   const locations = locationsIn(dir)
