@@ -208,7 +208,10 @@ async function prepare(
     const sha256 = await hashFile(source.path, source.sizeBytes, options)
     assertDigest(expectation, sha256, source.path)
     const mountPoint = join(layout.mounts, id)
-    await mountImage(source.path, source.fsType, mountPoint)
+    await mountImage(source.path, source.fsType, mountPoint).catch(async (error: unknown) => {
+      await discardMountPoint(mountPoint)
+      throw error
+    })
     return {
       tree: mountPoint,
       discard: () => discardMountPoint(mountPoint),

@@ -137,6 +137,18 @@ test('kernel modules for the running kernel: recorded as present or absent, with
   await unstage({...locations})
 })
 
+test('an image that does not mount: NR_MOUNT_FAILED (exit 11), nothing left', async () => {
+  const image = join(dir, 'garbage.ext4')
+  const bytes = Buffer.alloc(1024 * 1024)
+  bytes.writeUInt16LE(0xef53, 1080) // the ext4 magic, and nothing else of a file system
+  await writeFile(image, bytes)
+  const locations = locationsIn(dir)
+  const run = await runCli(['stage', image, '--json', ...locationFlags(locations)])
+  assert.is(run.exitCode, 11, run.stdout)
+  assert.is(run.json?.error?.code, 'NR_MOUNT_FAILED')
+  await assertNothingStaged(locations)
+})
+
 test('a refused root leaves the previously staged one in place', async () => {
   const locations = locationsIn(dir)
   const good = await treeWith({osRelease: 'ID=previous\n'})
