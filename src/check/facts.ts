@@ -5,9 +5,8 @@ import {release} from 'node:os'
 import {join} from 'node:path'
 
 import {errnoCode} from '../errors.js'
-import {deviceOf, inodeOf, usedBytes} from '../host/devices.js'
+import {type FsSpace, deviceOf, inodeOf, spaceOf} from '../host/devices.js'
 import {type MountEntry, mountAt, readMounts} from '../host/mounts.js'
-import {type SpaceFacts, freeSpace} from '../host/space.js'
 import {type Locations, stateLayout} from '../locations.js'
 import {type StagedRecord, readRecord} from '../stage/record.js'
 import {type TreeFacts, gatherTreeFacts, isOsTree} from '../stage/tree-facts.js'
@@ -15,6 +14,7 @@ import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
 import {
   type PathSetting,
   bindSources,
+  unitList,
   environmentFiles,
   execPaths,
   extensionSources,
@@ -81,7 +81,7 @@ export interface UnitPath extends PathSetting {
 export interface CheckFacts {
   systemd: SystemdFacts
   /** Free space in /run/systemd, where the manager serialises its state for the switch. */
-  runSpace?: SpaceFacts
+  runSpace?: FsSpace
   /** nextroot's record: what it staged (undefined: nothing, or the state directory is unreadable). */
   staged?: StagedRecord
   stateReadable: boolean
@@ -117,13 +117,34 @@ export function survivalCandidates(units: Record<string, UnitProperties>): strin
   )
 }
 
+/** Unit types whose processes a soft reboot kills or lets survive, and that a new root brings back. */
+const PROCESS_UNIT = /\.(service|scope)$/
+const STOP_DEPENDENCIES = ['Requires', 'BindsTo', 'Requisite', 'Wants']
+
+/**
+ * Every loaded unit with its state (list-units), and the properties the rules read (show, batched) for the
+ * active services and scopes plus what survival candidates depend on: the manager serialises every property
+ * of every unit it is asked about, so nothing else is asked.
+ */
 async function loadedUnits(): Promise<Record<string, UnitProperties>> {
   const listed = (await listUnits()).filter((unit) => unit.load !== 'not-found')
-  const shown = await showUnits(
-    listed.map((unit) => unit.unit),
-    UNIT_PROPERTIES,
+  const units: Record<string, UnitProperties> = Object.fromEntries(
+    listed.map((u) => [
+      u.unit,
+      {Id: [u.unit], LoadState: [u.load], ActiveState: [u.active], SubState: [u.sub]},
+    ]),
   )
-  return Object.fromEntries(shown)
+  const active = listed.filter((u) => PROCESS_UNIT.test(u.unit) && isActive(units[u.unit])).map((u) => u.unit)
+  const shown = await showUnits(active, UNIT_PROPERTIES)
+  for (const [name, properties] of shown) units[name] = properties
+  const dependencies = survivalCandidates(Object.fromEntries(shown))
+    .flatMap((name) => STOP_DEPENDENCIES.flatMap((key) => unitList(units[name], key)))
+    .filter((name) => units[name] !== undefined && !shown.has(name))
+  for (const [name, properties] of await showUnits([...new Set(dependencies)], UNIT_PROPERTIES)) {
+    units[name] = properties
+  }
+
+  return units
 }
 
 async function unitFilesMentioningSurvival(
@@ -162,7 +183,7 @@ async function rootFileSystems(hostRoot: string, procRoot: string): Promise<Root
       device,
       source: mount?.source,
       fsType: mount?.fsType,
-      usedBytes: await usedBytes(join(hostRoot, path)),
+      usedBytes: (await spaceOf(join(hostRoot, path)))?.usedBytes,
     })
   }
 
@@ -223,43 +244,51 @@ async function loadedModules(hostRoot: string): Promise<string[]> {
     .map((line) => line.split(' ')[0])
 }
 
-export async function gatherFacts(locations: Locations): Promise<CheckFacts> {
-  const {hostRoot} = locations
-  const systemd = await systemdFacts(hostRoot)
-  let stateReadable = true
-  const staged = await readRecord(stateLayout(locations).record).catch((error: unknown) => {
+async function readStaged(locations: Locations): Promise<{staged?: StagedRecord; stateReadable: boolean}> {
+  try {
+    return {staged: await readRecord(stateLayout(locations).record), stateReadable: true}
+  } catch (error) {
     if (errnoCode(error) !== 'EACCES') throw error
-    stateReadable = false
-    return undefined
-  })
-  const [mount, osTree, nextrootId, rootId] = await Promise.all([
-    mountAt(locations.nextroot),
-    isOsTree(locations.nextroot),
-    inodeOf(locations.nextroot),
-    inodeOf(hostRoot),
-  ])
-  const units = systemd.running ? await loadedUnits() : {}
-  const candidates = survivalCandidates(units)
-  const [runSpace, tree, unitFiles, portables, oldRoot, paths, processes, current, stagedTree, modules] =
+    return {stateReadable: false}
+  }
+}
+
+export async function gatherFacts(locations: Locations): Promise<CheckFacts> {
+  const {hostRoot, nextroot} = locations
+  const procRoot = join(hostRoot, 'proc')
+  const [systemd, loaded, {staged, stateReadable}, mount, osTree, nextrootId, rootId, current, modules] =
     await Promise.all([
-      freeSpace(join(hostRoot, 'run/systemd')).catch(() => undefined),
-      osTree ? gatherTreeFacts(locations.nextroot) : undefined,
-      unitFilesMentioningSurvival(units, hostRoot),
-      systemd.running ? listPortables() : undefined,
-      rootFileSystems(hostRoot, join(hostRoot, 'proc')),
-      unitPaths(units, candidates, hostRoot),
-      systemd.running ? survivorProcesses(units, candidates, hostRoot) : [],
+      systemdFacts(hostRoot),
+      loadedUnits().catch((error: unknown) => error),
+      readStaged(locations),
+      mountAt(nextroot),
+      isOsTree(nextroot),
+      inodeOf(nextroot),
+      inodeOf(hostRoot),
       readUnitTree(hostRoot, hostRoot),
-      osTree ? readUnitTree(locations.nextroot, hostRoot) : undefined,
       loadedModules(hostRoot),
     ])
+  // Without a running systemd, list-units fails: there are no units to judge, and a rule says why.
+  if (systemd.running && loaded instanceof Error) throw loaded
+  const units = loaded instanceof Error ? {} : (loaded as Record<string, UnitProperties>)
+  const candidates = survivalCandidates(units)
+  const [runSpace, tree, stagedTree, unitFiles, portables, oldRoot, paths, processes] = await Promise.all([
+    spaceOf(join(hostRoot, 'run/systemd')),
+    osTree ? gatherTreeFacts(nextroot) : undefined,
+    osTree ? readUnitTree(nextroot, hostRoot) : undefined,
+    unitFilesMentioningSurvival(units, hostRoot),
+    systemd.running ? listPortables() : undefined,
+    rootFileSystems(hostRoot, procRoot),
+    unitPaths(units, candidates, hostRoot),
+    systemd.running ? survivorProcesses(units, candidates, hostRoot) : [],
+  ])
   return {
     systemd,
     runSpace,
     staged,
     stateReadable,
     nextroot: {
-      path: locations.nextroot,
+      path: nextroot,
       mounted: mount !== undefined,
       osTree,
       isRunningRoot: nextrootId !== undefined && nextrootId === rootId,

@@ -23,10 +23,22 @@ export async function deviceOf(path: string): Promise<string | undefined> {
   )
 }
 
-/** Bytes in use on the file system holding `path`. */
-export async function usedBytes(path: string): Promise<number | undefined> {
+/** Size, free and used bytes of the file system holding `path` (statfs: no helper process, any fs type). */
+export interface FsSpace {
+  path: string
+  sizeBytes: number
+  freeBytes: number
+  usedBytes: number
+}
+
+export async function spaceOf(path: string): Promise<FsSpace | undefined> {
   return statfs(path).then(
-    (stats) => (stats.blocks - stats.bfree) * stats.bsize,
+    (stats) => ({
+      path,
+      sizeBytes: stats.blocks * stats.bsize,
+      freeBytes: stats.bavail * stats.bsize,
+      usedBytes: (stats.blocks - stats.bfree) * stats.bsize,
+    }),
     () => undefined,
   )
 }

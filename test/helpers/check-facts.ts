@@ -44,7 +44,7 @@ export function factsFrom(showText: string, overrides: Partial<CheckFacts> = {})
       softRebootSupported: true,
       autoSoftReboot: true,
     },
-    runSpace: {path: '/run/systemd', sizeBytes: 160 * 1024 * 1024, freeBytes: 150 * 1024 * 1024},
+    runSpace: {path: '/run/systemd', sizeBytes: 160 << 20, freeBytes: 150 << 20, usedBytes: 10 << 20},
     staged: STAGED,
     stateReadable: true,
     nextroot: {

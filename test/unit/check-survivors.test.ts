@@ -101,11 +101,17 @@ test('attached portable services: restarted unless they survive, lost when attac
       'SurviveFinalKillSignal=no',
     ].join('\n'),
   )
-  const facts = factsFrom('', {units: {'app.service': portable}})
-  assert.equal(codesOf(survivorRules(facts)), [
-    'app.service PORTABLE_ATTACHMENT_LOST',
-    'app.service PORTABLE_RESTARTED',
-  ])
+  const facts = factsFrom('', {
+    units: {'app.service': portable},
+    portables: [{name: 'app', state: 'running'}],
+  })
+  const findings = survivorRules(facts)
+  assert.equal(
+    findings[0].evidence?.image,
+    {name: 'app', state: 'running'},
+    'portablectl list names the image',
+  )
+  assert.equal(codesOf(findings), ['app.service PORTABLE_ATTACHMENT_LOST', 'app.service PORTABLE_RESTARTED'])
   const runtime = {...portable, FragmentPath: ['/run/systemd/system.attached/app.service']}
   assert.equal(codesOf(survivorRules(factsFrom('', {units: {'app.service': runtime}}))), [
     'app.service PORTABLE_RESTARTED',

@@ -127,7 +127,8 @@ function portableFindings(facts: CheckFacts): Finding[] {
     if (!isActive(properties) || !isAttached(properties)) continue
     const fragment = prop(properties, 'FragmentPath')
     const runtime = fragment.startsWith(ATTACHED_DIRS[1])
-    const evidence = {fragment, rootImage: prop(properties, 'RootImage') || undefined}
+    const image = facts.portables?.find((p) => unit.startsWith(`${p.name}.`) || unit.startsWith(`${p.name}-`))
+    const evidence = {fragment, rootImage: prop(properties, 'RootImage') || undefined, image}
     if (!surviving.has(unit)) {
       findings.push({
         unit,
