@@ -29,7 +29,9 @@ test('no systemd, or one without soft-reboot, blocks; systemd 254 only notes the
 })
 
 test('little space in /run/systemd is a warning', () => {
-  const facts = factsFrom(show, {runSpace: {path: '/run/systemd', sizeBytes: 64 << 20, freeBytes: 8 << 20, usedBytes: 56 << 20}})
+  const facts = factsFrom(show, {
+    runSpace: {path: '/run/systemd', sizeBytes: 64 << 20, freeBytes: 8 << 20, usedBytes: 56 << 20},
+  })
   const [finding] = systemRules(facts)
   assert.is(finding.code, 'RUN_SPACE_LOW')
   assert.is(finding.severity, 'warning')
