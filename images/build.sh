@@ -121,7 +121,13 @@ cat > "$work/manifest.json" << JSON
 }
 JSON
 mv "$work" "$out"
-# Older recipes' builds are no longer reachable; the .deb cache stays.
-find "$cache" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended -regex '.*/[0-9a-f]{16}(\.tmp)?' ! -path "$out" -exec rm -rf --one-file-system {} +
+touch "$out/.used"
+# Other recipes' builds go once unused for two hours (a test run elsewhere may still boot one).
+# The .deb cache stays.
+for old in "$cache"/*; do
+  [[ $old =~ /[0-9a-f]{16}(\.tmp)?$ && $old != "$out" ]] || continue
+  [ -n "$(find "$old" -maxdepth 1 \( -name .used -o -path "$old" \) -mmin -120)" ] ||
+    rm -rf --one-file-system "$old"
+done
 log "built $out in $((SECONDS - t_start))s"
 echo "$out"

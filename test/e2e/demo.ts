@@ -86,7 +86,7 @@ function report(run: RunResult, servicesBefore: string, servicesAfter: string): 
   const restarted = [...now.keys()].filter((unit) => old.has(unit) && old.get(unit) !== now.get(unit))
   const row = (what: string, a: string, b: string) => `  ${what.padEnd(18)} ${a.padEnd(38)} ${b}`
   return [
-    `before/after the soft reboot (${run.accel.name}; times are the host's clock and vary a lot under TCG)`,
+    `before/after the soft reboot (${run.accel.name}: ${run.accel.reason}; host clock, TCG times vary ~2.5x)`,
     row('', 'before', 'after'),
     row(
       'root image',

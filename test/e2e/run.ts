@@ -8,6 +8,7 @@ import {ensureImages, type Images} from './images.js'
 import {startQemu} from './qemu.js'
 import {repoRoot, runsDir, workDir} from './paths.js'
 import {analyse, type GuestRecord, type RunResult} from './records.js'
+import {recordRun} from './timings.js'
 
 export interface GuestRun {
   /** Run dir name under runsDir; also the progress prefix. */
@@ -52,7 +53,9 @@ export async function runGuest(spec: GuestRun): Promise<RunResult> {
   const exit = await qemu.exited
   if (exit.timedOut) log(`killed: no poweroff within ${spec.timeoutS}s`)
   else if (exit.exitCode !== 0) log(`qemu exited with ${exit.exitCode}: ${exit.stderr.trim()}`)
-  return analyse({name: spec.name, dir, accel, images, records, ...exit, seconds: elapsed()})
+  const run = analyse({name: spec.name, dir, accel, images, records, ...exit, seconds: elapsed()})
+  recordRun(run)
+  return run
 }
 
 async function stepOutput(share: string, i: number): Promise<string> {

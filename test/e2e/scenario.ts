@@ -4,7 +4,6 @@ import type {Test} from 'uvu'
 import {missingPrerequisites} from './prereq.js'
 import {tail, type RunResult} from './records.js'
 import {runGuest} from './run.js'
-import {recordRun} from './timings.js'
 
 export interface Scenario {
   /** Short name: the run dir and the progress prefix. */
@@ -34,7 +33,6 @@ export function guestTest(test: Test, title: string, fn: () => Promise<void>): v
 export function scenario(test: Test, title: string, spec: Scenario, check: (run: RunResult) => void): void {
   guestTest(test, title, async () => {
     const run = await runGuest({name: spec.id, steps: spec.steps, timeoutS: spec.timeoutS})
-    recordRun(run)
     try {
       assertCompleted(run, spec)
       check(run)
