@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert'
 
 import {mountAt} from '../../src/host/mounts.js'
 import {stage} from '../../src/stage/stage.js'
+import {status} from '../../src/stage/status.js'
 import {unstage} from '../../src/stage/unstage.js'
 import {runCli, startCli} from '../helpers/cli.js'
 import {makeImage, makeOsTree, tarTree} from '../helpers/os-tree.js'
@@ -279,6 +280,11 @@ for (const stateDirExists of [true, false]) {
       assert.is(staged.exitCode, 3, staged.stdout)
       assert.is(staged.json?.error?.code, 'NR_NEXTROOT_IN_USE')
       assert.is((await mountAt(locations.nextroot))?.source, 'foreign-tmpfs')
+      const shown = await status({...locations})
+      assert.is(shown.staged, undefined)
+      assert.ok(shown.nextroot.mounted)
+      assert.not.ok(shown.nextroot.mountedByNextroot)
+      assert.not.ok(shown.nextroot.osTree)
       assert.equal(await readdir(locations.nextroot), ['theirs'])
       assert.equal(await temporaries(locations), [])
       assert.is(await readRecordFile(locations), undefined)
