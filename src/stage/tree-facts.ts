@@ -1,5 +1,5 @@
 // Gathers what the sanity rules need to know about a candidate root tree (reads only, never judges).
-import {open, readFile, readdir, stat} from 'node:fs/promises'
+import {open, readdir, stat} from 'node:fs/promises'
 
 import {type OsRelease, parseOsRelease} from './os-release.js'
 import {resolveInTree} from './tree-path.js'
@@ -48,13 +48,27 @@ async function readElfIdentity(path: string): Promise<ElfIdentity | undefined> {
   }
 }
 
+/** os-release is small text: a FIFO, a device or a huge file in an untrusted tree must not hang us. */
+const OS_RELEASE_MAX = 64 * 1024
+
+async function readOsRelease(path: string): Promise<string | undefined> {
+  if (!(await stat(path)).isFile()) return undefined
+  const handle = await open(path, 'r')
+  try {
+    const {buffer, bytesRead} = await handle.read(Buffer.alloc(OS_RELEASE_MAX), 0, OS_RELEASE_MAX, 0)
+    return buffer.subarray(0, bytesRead).toString('utf8')
+  } finally {
+    await handle.close()
+  }
+}
+
 export async function gatherTreeFacts(tree: string): Promise<TreeFacts> {
   let osRelease: OsRelease | undefined
   let osReleasePath: string | undefined
   for (const candidate of OS_RELEASE_PATHS) {
     const path = await resolveInTree(tree, candidate)
     if (!path) continue
-    const text = await readFile(path, 'utf8').catch(() => undefined)
+    const text = await readOsRelease(path).catch(() => undefined)
     if (text === undefined) continue
     osRelease = parseOsRelease(text)
     osReleasePath = candidate

@@ -4,6 +4,7 @@ import {copyFile, mkdir, symlink, writeFile} from 'node:fs/promises'
 import {release} from 'node:os'
 import {join} from 'node:path'
 
+import {execa} from 'execa'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
@@ -14,6 +15,7 @@ import {unstage} from '../../src/stage/unstage.js'
 import {runCli} from '../helpers/cli.js'
 import {type OsTreeOptions, foreignElf, makeImage, makeOsTree, tarTree} from '../helpers/os-tree.js'
 import {removeScratch, scratchDir} from '../helpers/scratch.js'
+import {withTimeout} from '../helpers/tar-craft.js'
 import {
   assertNothingStaged,
   assertVisible,
@@ -80,6 +82,36 @@ test('init built for another architecture (aarch64 on x86-64): NR_WRONG_ARCH', a
 test('init that is not an ELF binary: NR_WRONG_ARCH', async () => {
   await refusedAsEverySource(await treeWith({init: Buffer.from('#!/bin/sh\nexec true\n')}), 'NR_WRONG_ARCH')
 })
+
+test('an os-release or init that is a FIFO or a device is never opened: refused, no hang', async () => {
+  const cases: Array<[string, OsTreeOptions, (root: string) => Promise<void>, string]> = [
+    ['os-release FIFO', {osRelease: false}, (root) => mknod(root, 'etc/os-release', ['p']), 'NR_NOT_OS_TREE'],
+    [
+      'os-release /dev/zero',
+      {osRelease: false},
+      (root) => mknod(root, 'etc/os-release', ['c', '1', '5']),
+      'NR_NOT_OS_TREE',
+    ],
+    ['init FIFO', {init: false}, (root) => mknod(root, 'usr/lib/systemd/systemd', ['p']), 'NR_NO_INIT'],
+  ]
+  for (const [what, options, extra, code] of cases) {
+    const tree = await treeWith(options, extra)
+    await tarTree(tree, `${tree}.tar`)
+    for (const source of [tree, `${tree}.tar`]) {
+      const locations = locationsIn(dir)
+      assert.is(
+        await withTimeout(codeOf(stage({source, ...locations})), 10_000, what),
+        code,
+        `${what}: ${source}`,
+      )
+      await assertNothingStaged(locations)
+    }
+  }
+})
+
+async function mknod(root: string, path: string, args: string[]): Promise<void> {
+  await execa('mknod', [join(root, path), ...args])
+}
 
 test('an init symlink is resolved inside the new root, never on the host', async () => {
   // both would reach the host's /bin/true if followed from the host; inside the tree they lead nowhere
