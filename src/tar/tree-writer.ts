@@ -6,6 +6,7 @@ import {
   chown,
   lchown,
   link,
+  lstat,
   lutimes,
   mkdir,
   open,
@@ -239,8 +240,13 @@ export class TreeWriter {
     await unlink(script)
   }
 
+  /** The new root's own passwd/group: regular files this writer made, never a symlink, FIFO or device. */
   private async idTables(): Promise<IdTables> {
-    const read = (path: string) => readFile(this.abs(path), 'utf8').catch(() => '')
+    const read = async (path: string) => {
+      if (this.known.get('etc') !== 'dir' || this.known.get(path) !== 'other') return ''
+      const stats = await lstat(this.abs(path))
+      return stats.isFile() ? readFile(this.abs(path), 'utf8') : ''
+    }
     return {users: parseIdTable(await read('etc/passwd')), groups: parseIdTable(await read('etc/group'))}
   }
 

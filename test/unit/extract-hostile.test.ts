@@ -171,6 +171,32 @@ test('a later file replaces an earlier file or symlink of the same name, as GNU 
   }
 })
 
+/** A member whose ACL (text form, as `tar --acls` writes it) names users and groups the new root must know. */
+const aclNaming = (user: string): Member => [
+  {
+    name: 'srv-data',
+    type: 'file',
+    pax: {'SCHILY.acl.access': `user::rw-\nuser:${user}:r--\ngroup::r--\nmask::r--\nother::---\n`},
+  },
+  'data',
+]
+
+for (const [what, passwd] of [
+  ['a FIFO', [{name: 'etc/passwd', type: 'fifo'}]],
+  ['a symlink to the host /etc/passwd', [{name: 'etc/passwd', type: 'symlink', linkname: '/etc/passwd'}]],
+  ['a symlink to /dev/zero', [{name: 'etc/passwd', type: 'symlink', linkname: '/dev/zero'}]],
+  ['under an etc symlink to the host /etc', [{name: 'etc', type: 'symlink', linkname: '/etc'}]],
+] as Array<[string, Member[0][]]>) {
+  // 'daemon' exists on the host: resolving it there would silently give the host's id
+  refuses(`ACL names are never resolved through etc/passwd as ${what}`, 'NR_ARCHIVE_CORRUPT', () =>
+    packArchive([
+      ...(passwd[0].name === 'etc' ? [] : [dir('etc/')]),
+      ...passwd.map((h): Member => [h]),
+      aclNaming('daemon'),
+    ]),
+  )
+}
+
 async function sampleArchive(): Promise<Buffer> {
   return packArchive([
     dir('etc/'),
