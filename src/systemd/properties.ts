@@ -8,8 +8,21 @@ export interface PathSetting {
   optional: boolean
 }
 
+/**
+ * Splits a list value into words as systemctl prints them: separated by spaces, a word with special characters
+ * double-quoted with backslash escapes (`"run-x\\x2dy.mount"` is the unit run-x\x2dy.mount).
+ */
+export function splitWords(value: string): string[] {
+  const words: string[] = []
+  for (const match of value.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)) {
+    words.push(match[1] === undefined ? match[2] : match[1].replace(/\\(.)/g, '$1'))
+  }
+
+  return words
+}
+
 function words(unit: UnitProperties, key: string): string[] {
-  return (unit[key] ?? []).flatMap((value) => value.split(' ')).filter(Boolean)
+  return (unit[key] ?? []).flatMap(splitWords)
 }
 
 function optionalPath(setting: string, raw: string): PathSetting {

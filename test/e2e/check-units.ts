@@ -25,6 +25,15 @@ export const UNITS = {
   gone: 'e2e-gone.service',
 }
 
+/** The findings `nextroot check` must report for each unit, exactly (codes, sorted). */
+export const EXPECTED: Record<string, string[]> = {
+  [UNITS.survivor]: ['PINS_OLD_ROOT', 'SURVIVOR'],
+  [UNITS.misplaced]: ['SERVICE_NOT_RESTARTED', 'SURVIVOR_SECTION'],
+  [UNITS.bind]: ['PINS_OLD_ROOT', 'SURVIVOR'],
+  [UNITS.rootdir]: ['SURVIVOR'],
+  [UNITS.gone]: ['SERVICE_MISSING_IN_NEW_ROOT'],
+}
+
 const FILES: Record<string, string[]> = {
   [`/run/systemd/system/${SURVIVOR_ROOT_MOUNT}`]: [
     '[Unit]',

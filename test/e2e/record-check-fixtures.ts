@@ -4,10 +4,12 @@
 // Run: node --import tsx test/e2e/record-check-fixtures.ts (root; builds dist/ first with npm run build).
 import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {UNIT_PROPERTIES} from '../../src/check/facts.js'
 import {UNITS, setupStep} from './check-units.js'
 import {repoRoot} from './paths.js'
+import type {RunResult} from './records.js'
 import {runGuest} from './run.js'
 import {assertCompleted, failureReport} from './scenario.js'
 
@@ -17,7 +19,7 @@ const proc = (unit: string) =>
   ` echo "== maps"; cat /proc/$pid/maps; echo "== mountinfo"; cat /proc/$pid/mountinfo; echo "== cgroup"; cat /proc/$pid/cgroup`
 
 /** fixture file -> guest step whose output it keeps. */
-const RECORD: Array<[string, string]> = [
+export const RECORD: Array<[string, string]> = [
   ['guest-list-units.json', 'systemctl list-units --all --full --no-pager --output=json'],
   ['guest-show.txt', `systemctl show --property=${UNIT_PROPERTIES.join(',')} -- $(${loaded})`],
   ['guest-mountinfo.txt', 'cat /proc/self/mountinfo'],
@@ -32,8 +34,14 @@ const RECORD: Array<[string, string]> = [
   ['guest-check.json', 'nextroot check --json 2> /dev/null || true'],
 ]
 
-async function main(): Promise<void> {
-  const steps = [setupStep, 'nextroot stage /images/rootB.tar > /dev/null', ...RECORD.map(([, step]) => step)]
+/** Stages root B with units (a)-(e) running, records, then runs `extra` steps (e.g. a profile). */
+export async function record(extra: string[] = []): Promise<RunResult> {
+  const steps = [
+    setupStep,
+    'nextroot stage /images/rootB.tar > /dev/null',
+    ...RECORD.map(([, step]) => step),
+    ...extra,
+  ]
   const run = await runGuest({name: 'record-check-fixtures', steps, timeoutS: 900})
   try {
     assertCompleted(run, {steps, timeoutS: 900})
@@ -50,6 +58,8 @@ async function main(): Promise<void> {
     )
     console.log(`recorded test/fixtures/systemd/${file} (${output.length} bytes)`)
   }
+
+  return run
 }
 
-await main()
+if (process.argv[1] === fileURLToPath(import.meta.url)) await record()

@@ -1,9 +1,12 @@
-// Builds `check` facts from recorded (or hand-written) systemd output, so the pure rules can be replayed.
+// Builds `check` facts from systemd output recorded in the e2e guest, so the pure rules can be replayed.
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {CheckFacts} from '../../src/check/facts.js'
+import {type ProcessFacts, parseMaps, unitOfCgroup} from '../../src/check/processes.js'
 import {parseUnitFile} from '../../src/check/unit-file.js'
+import {deviceName} from '../../src/host/devices.js'
+import {type MountEntry, parseMountInfo} from '../../src/host/mounts.js'
 import type {StagedRecord} from '../../src/stage/record.js'
 import {parseShow, prop, type UnitProperties} from '../../src/systemd/units.js'
 import {REPO} from './cli.js'
@@ -89,4 +92,29 @@ export function codesOf(findings: Array<{unit?: string; code: string}>, unit?: s
     .filter((f) => unit === undefined || f.unit === unit)
     .map((f) => `${f.unit ?? '-'} ${f.code}`)
     .sort()
+}
+
+/** A survivor's /proc as the fixture recorder saved it ("== exe DEV PATH", maps, mountinfo, cgroup). */
+export function processFrom(text: string, pid: number, comm: string, ownNamespace: boolean): ProcessFacts {
+  const section = (name: string) => text.split(`== ${name}`)[1]?.split('\n== ')[0] ?? ''
+  const [, hexDevice = '0', exe = ''] = /^== exe (\S+) (\S+)/m.exec(text) ?? []
+  return {
+    pid,
+    comm,
+    argv0: exe,
+    unit: unitOfCgroup(section('cgroup')),
+    held: [
+      {via: 'exe', path: exe, device: deviceName(BigInt(`0x${hexDevice}`))},
+      ...parseMaps(section('maps')),
+    ],
+    ownMounts: ownNamespace ? parseMountInfo(section('mountinfo')) : undefined,
+  }
+}
+
+/** The device of `path` by the longest mount point above it in a recorded mount table. */
+export function deviceByMounts(path: string, mounts: MountEntry[]): string | undefined {
+  return mounts
+    .filter((m) => path === m.mountPoint || path.startsWith(m.mountPoint === '/' ? '/' : `${m.mountPoint}/`))
+    .sort((a, b) => a.mountPoint.length - b.mountPoint.length)
+    .at(-1)?.majorMinor
 }

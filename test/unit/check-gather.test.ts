@@ -66,8 +66,8 @@ test('atProcesses and cgroupPids read a /proc and a cgroup tree given as paths',
 })
 
 test('renderCheck puts the verdict first and groups findings by unit with hints', () => {
-  const facts = factsFrom(fixture('hand-show.txt'), {
-    unitFiles: unitFileFacts('e2e-misplaced.service', fixture('hand-misplaced.service')),
+  const facts = factsFrom(fixture('guest-show.txt'), {
+    unitFiles: unitFileFacts('e2e-misplaced.service', fixture('guest-misplaced.service')),
   })
   const findings = judge(facts)
   const text = renderCheck({

@@ -12,6 +12,7 @@ import {
   execPaths,
   extensionSources,
   rootSettings,
+  splitWords,
   unitList,
   workingDirectory,
 } from '../../src/systemd/properties.js'
@@ -28,14 +29,23 @@ test('parseShow splits records at blank lines and keeps repeated keys', () => {
   assert.is(prop(records[1], 'Missing'), '')
 })
 
-test('parseShow reads every record of the show fixture, keyed by Id', () => {
-  const units = unitsFrom(fixture('hand-show.txt'))
+test('parseShow reads every record of the recorded show output, keyed by Id, quoted names unescaped', () => {
+  const units = unitsFrom(fixture('guest-show.txt'))
   assert.ok(units['e2e-survivor.service'])
-  assert.ok(units['run-nextroot\\x2de2e.mount'])
+  assert.ok(units['run-e2e\\x2dsurvivor\\x2droot.mount'])
   assert.is(prop(units['e2e-survivor.service'], 'SurviveFinalKillSignal'), 'yes')
   assert.equal(unitList(units['e2e-bind.service'], 'Requires'), [
     'system.slice',
-    'run-nextroot\\x2de2e.mount',
+    'run-e2e\\x2dsurvivor\\x2droot.mount',
+  ])
+})
+
+test('splitWords unquotes names systemctl quotes', () => {
+  assert.equal(splitWords('system.slice "run-a\\\\x2db.mount" "a\\"b" -.mount'), [
+    'system.slice',
+    'run-a\\x2db.mount',
+    'a"b',
+    '-.mount',
   ])
 })
 
@@ -93,7 +103,7 @@ test('parseListUnits reads systemctl list-units --output=json', () => {
 })
 
 test('parseUnitFile keeps sections, skips comments and joins continuation lines', () => {
-  const parsed = parseUnitFile(fixture('hand-misplaced.service'))
+  const parsed = parseUnitFile(fixture('guest-misplaced.service'))
   const survive = parsed.find((a) => a.key === 'SurviveFinalKillSignal')
   assert.equal(survive, {section: 'Service', key: 'SurviveFinalKillSignal', value: 'yes'})
   const text = '[Unit]\n# c\n; c\nWants=a.service \\\n  b.service\nWants=\nWants=c.service\n'

@@ -9,7 +9,7 @@ import {pinRules} from '../../src/check/rules/pins.js'
 import {parseMountInfo} from '../../src/host/mounts.js'
 import {OLD_ROOT, codesOf, factsFrom, fixture} from '../helpers/check-facts.js'
 
-const show = fixture('hand-show.txt')
+const show = fixture('guest-show.txt')
 
 function path(unit: string, setting: string, at: string, device: string): UnitPath {
   return {unit, setting, path: at, optional: false, hostPath: at, device}
@@ -75,13 +75,13 @@ test('a survivor mapping its binary from the old root pins it: one finding with 
   })
   const facts = factsFrom(show, {
     paths: [path('e2e-survivor.service', 'ExecStart', '/usr/bin/sleep', '254:0')],
-    processes: [sleep(812, 'e2e-survivor.service'), sleep(828, 'e2e-gone.service')],
+    processes: [sleep(479, 'e2e-survivor.service'), sleep(481, 'e2e-gone.service')],
   })
   const findings = pinRules(facts)
   assert.equal(codesOf(findings), ['e2e-survivor.service PINS_OLD_ROOT'])
   assert.match(
     findings[0].message,
-    /^ExecStart=\/usr\/bin\/sleep; PID 812 \(sleep\) holds \/usr\/bin\/sleep \(exe\) and 3 more: pins \/dev\/vda/,
+    /^ExecStart=\/usr\/bin\/sleep; PID 479 \(sleep\) holds \/usr\/bin\/sleep \(exe\) and 3 more: pins \/dev\/vda/,
   )
   const [process] = findings[0].evidence?.processes as Array<{heldFiles: number}>
   assert.is(process.heldFiles, 4)

@@ -6,7 +6,7 @@ import {survivorRules} from '../../src/check/rules/survivors.js'
 import {parseShow} from '../../src/systemd/units.js'
 import {codesOf, factsFrom, fixture, unitFileFacts, unitsFrom} from '../helpers/check-facts.js'
 
-const show = fixture('hand-show.txt')
+const show = fixture('guest-show.txt')
 
 test('correctly configured survivors are only listed', () => {
   const findings = survivorRules(factsFrom(show))
@@ -15,12 +15,12 @@ test('correctly configured survivors are only listed', () => {
     'e2e-rootdir.service SURVIVOR',
     'e2e-survivor.service SURVIVOR',
   ])
-  assert.equal(findings.find((f) => f.unit === 'e2e-survivor.service')!.evidence, {mainPid: 812})
+  assert.equal(findings.find((f) => f.unit === 'e2e-survivor.service')!.evidence, {mainPid: 479})
 })
 
 test('SurviveFinalKillSignal= under [Service] is found in the unit file, with the hint to move it', () => {
   const facts = factsFrom(show, {
-    unitFiles: unitFileFacts('e2e-misplaced.service', fixture('hand-misplaced.service')),
+    unitFiles: unitFileFacts('e2e-misplaced.service', fixture('guest-misplaced.service')),
   })
   const [finding] = survivorRules(facts).filter((f) => f.unit === 'e2e-misplaced.service')
   assert.is(finding.code, 'SURVIVOR_SECTION')
@@ -64,7 +64,7 @@ test('default dependencies, isolation, switch conflicts and missing shutdown ord
 
 test('a survivor that requires a unit the switch stops, or a mount that umount.target takes, is warned', () => {
   const units = unitsFrom(show)
-  const mount = 'run-nextroot\\x2de2e.mount'
+  const mount = 'run-e2e\\x2dsurvivor\\x2droot.mount'
   const facts = factsFrom(show, {
     units: {
       ...units,

@@ -7,7 +7,7 @@ import {compareKernels, kernelRules} from '../../src/check/rules/kernel.js'
 import {systemRules} from '../../src/check/rules/system.js'
 import {KERNEL, codesOf, factsFrom, fixture} from '../helpers/check-facts.js'
 
-const show = fixture('hand-show.txt')
+const show = fixture('guest-show.txt')
 
 test('a healthy system with a staged root has no system findings', () => {
   assert.equal(systemRules(factsFrom(show)), [])

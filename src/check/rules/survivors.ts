@@ -90,8 +90,10 @@ function settingFindings(facts: CheckFacts, unit: string, surviving: Set<string>
   }
 
   const after = new Set(unitList(properties, 'After'))
+  const required = new Set(STOP_PROPAGATING.flatMap((key) => unitList(properties, key)))
   for (const dependency of unitList(properties, 'Wants')) {
-    if (!after.has(dependency) || staysAcrossSwitch(facts, dependency, surviving)) continue
+    if (required.has(dependency) || !after.has(dependency) || staysAcrossSwitch(facts, dependency, surviving))
+      continue
     findings.push({
       unit,
       severity: 'info',
