@@ -82,7 +82,9 @@ async function scan(root: string, hostRoot: string): Promise<Map<string, Entry[]
 
 /** Reads an entry as its own root sees it: a link into /usr of a staged tree never reads the host's file. */
 async function readInTree(entry: Entry): Promise<string> {
-  const path = await resolveInTree(entry.base, entry.path)
+  // readdir does not follow symlinked directories, so only a link itself needs resolving inside the tree.
+  const path =
+    entry.link === undefined ? join(entry.base, entry.path) : await resolveInTree(entry.base, entry.path)
   return path ? readFile(path, 'utf8').catch(() => '') : ''
 }
 
@@ -107,8 +109,15 @@ export async function readUnitTree(root: string, hostRoot: string): Promise<Unit
   const present = units.filter((name) => !isMasked(name))
   const defaultTarget = entries.has('default.target') ? canonical('default.target') : undefined
 
+  /** Entries below X.wants/, X.requires/ and X.d/, by that directory's name. */
+  const children = new Map<string, string[]>()
+  for (const key of entries.keys()) {
+    const slash = key.indexOf('/')
+    if (slash > 0) children.set(key.slice(0, slash), [...(children.get(key.slice(0, slash)) ?? []), key])
+  }
+
   const assignments = async (name: string): Promise<UnitAssignment[]> => {
-    const dropIns = [...entries.keys()].filter((key) => key.startsWith(`${name}.d/`) && key.endsWith('.conf'))
+    const dropIns = (children.get(`${name}.d`) ?? []).filter((key) => key.endsWith('.conf'))
     const files = [fragment(name), ...dropIns.map((key) => entries.get(key)?.[0])]
     const texts = await Promise.all(files.map((entry) => (entry ? readInTree(entry) : '')))
     return texts.flatMap(parseUnitFile)
@@ -116,9 +125,10 @@ export async function readUnitTree(root: string, hostRoot: string): Promise<Unit
 
   /** What `name` pulls in: .wants/.requires links, Wants=/Requires=/BindsTo=/Upholds=, the unit it triggers. */
   const pulledBy = async (name: string): Promise<string[]> => {
-    const linked = [...entries.keys()]
-      .filter((key) => key.startsWith(`${name}.wants/`) || key.startsWith(`${name}.requires/`))
-      .map((key) => basename(key))
+    const linked = [
+      ...(children.get(`${name}.wants`) ?? []),
+      ...(children.get(`${name}.requires`) ?? []),
+    ].map((key) => basename(key))
     const parsed = await assignments(name)
     const pulled = PULLS.flatMap((key) => valuesOf(parsed, key, 'Unit'))
     const trigger = TRIGGERS[name.slice(name.lastIndexOf('.') + 1)]
