@@ -253,32 +253,49 @@ async function readStaged(locations: Locations): Promise<{staged?: StagedRecord;
   }
 }
 
+/** The staged tree's identity and unit tree, when the nextroot path holds an OS tree. */
+async function stagedTree(nextroot: string, hostRoot: string) {
+  if (!(await isOsTree(nextroot))) return {osTree: false}
+  const [tree, units] = await Promise.all([gatherTreeFacts(nextroot), readUnitTree(nextroot, hostRoot)])
+  return {osTree: true, tree, units}
+}
+
 export async function gatherFacts(locations: Locations): Promise<CheckFacts> {
   const {hostRoot, nextroot} = locations
   const procRoot = join(hostRoot, 'proc')
-  const [systemd, loaded, {staged, stateReadable}, mount, osTree, nextrootId, rootId, current, modules] =
-    await Promise.all([
-      systemdFacts(hostRoot),
-      loadedUnits().catch((error: unknown) => error),
-      readStaged(locations),
-      mountAt(nextroot),
-      isOsTree(nextroot),
-      inodeOf(nextroot),
-      inodeOf(hostRoot),
-      readUnitTree(hostRoot, hostRoot),
-      loadedModules(hostRoot),
-    ])
+  // Everything that does not depend on the units runs while systemd is asked about them.
+  const [
+    systemd,
+    loaded,
+    {staged, stateReadable},
+    mount,
+    next,
+    nextrootId,
+    rootId,
+    current,
+    modules,
+    runSpace,
+    oldRoot,
+  ] = await Promise.all([
+    systemdFacts(hostRoot),
+    loadedUnits().catch((error: unknown) => error),
+    readStaged(locations),
+    mountAt(nextroot),
+    stagedTree(nextroot, hostRoot),
+    inodeOf(nextroot),
+    inodeOf(hostRoot),
+    readUnitTree(hostRoot, hostRoot),
+    loadedModules(hostRoot),
+    spaceOf(join(hostRoot, 'run/systemd')),
+    rootFileSystems(hostRoot, procRoot),
+  ])
   // Without a running systemd, list-units fails: there are no units to judge, and a rule says why.
   if (systemd.running && loaded instanceof Error) throw loaded
   const units = loaded instanceof Error ? {} : (loaded as Record<string, UnitProperties>)
   const candidates = survivalCandidates(units)
-  const [runSpace, tree, stagedTree, unitFiles, portables, oldRoot, paths, processes] = await Promise.all([
-    spaceOf(join(hostRoot, 'run/systemd')),
-    osTree ? gatherTreeFacts(nextroot) : undefined,
-    osTree ? readUnitTree(nextroot, hostRoot) : undefined,
+  const [unitFiles, portables, paths, processes] = await Promise.all([
     unitFilesMentioningSurvival(units, hostRoot),
     systemd.running ? listPortables() : undefined,
-    rootFileSystems(hostRoot, procRoot),
     unitPaths(units, candidates, hostRoot),
     systemd.running ? survivorProcesses(units, candidates, hostRoot) : [],
   ])
@@ -290,9 +307,9 @@ export async function gatherFacts(locations: Locations): Promise<CheckFacts> {
     nextroot: {
       path: nextroot,
       mounted: mount !== undefined,
-      osTree,
+      osTree: next.osTree,
       isRunningRoot: nextrootId !== undefined && nextrootId === rootId,
-      tree,
+      tree: next.tree,
     },
     kernel: {running: release(), loadedModules: modules},
     units,
@@ -301,6 +318,6 @@ export async function gatherFacts(locations: Locations): Promise<CheckFacts> {
     oldRoot,
     paths,
     processes,
-    trees: {current, staged: stagedTree},
+    trees: {current, staged: next.units},
   }
 }
