@@ -75,7 +75,8 @@ export function decompress(kind: Compression, input: Readable): Decompressed {
     child.kill()
   })
   const finished = child.then((result) => {
-    if (result.exitCode !== 0 && !(abandoned && result.isTerminated))
+    // once abandoned, its failure (killed, or a write error on the closed pipe) is ours, not the archive's
+    if (result.exitCode !== 0 && !abandoned)
       throw corrupt(kind, String(result.stderr) || `${kind} exited with ${result.exitCode}`)
   })
   return {stream: child.stdout, finished}
