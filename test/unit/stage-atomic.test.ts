@@ -262,6 +262,24 @@ test('replacing a staged root: the old tree leaves the store and the mount shows
   await assertNothingStaged(locations)
 })
 
+test('after a reboot (record kept, mount gone): status says so, stage replaces it, unstage cleans up', async () => {
+  const locations = locationsIn(dir)
+  const first = await stage({source: join(dir, 'os.tar'), ...locations})
+  await execa('umount', [locations.nextroot]) // /run is a tmpfs: a reboot drops the mount, not the state dir
+  const shown = await status({...locations})
+  assert.is(shown.staged?.id, first.record.id)
+  assert.not.ok(shown.nextroot.mounted)
+  assert.not.ok(shown.rebootBecomesSoftReboot)
+  const second = await stage({source: join(dir, 'os.tar'), ...locations})
+  assert.is(second.replaced, first.record.id)
+  assert.equal(await entriesOf(join(locations.stateDir, 'store')), [second.record.id])
+  await assertVisible(locations, 'testos')
+  await execa('umount', [locations.nextroot])
+  const removed = await unstage({...locations})
+  assert.is(removed.removed?.id, second.record.id)
+  await assertNothingStaged(locations)
+})
+
 for (const stateDirExists of [true, false]) {
   test(`a foreign mount at the nextroot path (state dir ${stateDirExists ? 'exists' : 'absent'}): stage refuses, unstage warns`, async () => {
     const locations = locationsIn(dir)
