@@ -1,6 +1,6 @@
 // Staging is exclusive per state directory, interruptible and crash-safe: the previous root stays staged until
 // the new one is published, a killed run's leftovers are cleaned by the next, and a foreign mount is left alone.
-import {mkdir, readdir, readFile, stat, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, readFile, readlink, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {execa} from 'execa'
@@ -146,10 +146,10 @@ for (const [signal, compression] of [
 }
 
 test('SIGINT while a large archive file is being written out: exit 10, previous root kept', async () => {
-  // 512 MiB of zeros: a small zstd file that takes a while to write out
+  // 256 MiB of zeros: a small zstd file that takes a while to write out
   const big = join(dir, 'big')
   await makeOsTree(big)
-  await execa('truncate', ['-s', '512M', join(big, 'zeros')])
+  await execa('truncate', ['-s', '256M', join(big, 'zeros')])
   const archive = join(dir, 'big.tar.zst')
   await tarTree(big, archive, 'zstd')
   const locations = locationsIn(dir)
@@ -167,6 +167,35 @@ test('SIGINT while a large archive file is being written out: exit 10, previous 
   assert.is(result.exitCode, 10, result.stdout + result.stderr)
   assert.is(result.json?.error?.code, 'NR_INTERRUPTED')
   await assertPreviousKept(locations, previousId)
+  await unstage({...locations})
+})
+
+test('SIGINT while a large image is being hashed: exit 10, nothing mounted, previous root kept', async () => {
+  const image = join(dir, 'big.ext4')
+  await execa('truncate', ['-s', '2G', image])
+  await execa('mkfs.ext4', ['-q', '-F', '-d', join(dir, 'os'), image])
+  const locations = locationsIn(dir)
+  const previousId = await stagePrevious(locations)
+  const started = await startCli([
+    'stage',
+    image,
+    '--sha256',
+    '0'.repeat(64),
+    '--json',
+    ...locationFlags(locations),
+  ])
+  const pid = started.child.pid as number
+  await waitFor('the image to be read', async () => {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[])
+    const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')))
+    return targets.includes(image)
+  })
+  started.child.kill('SIGINT')
+  const result = await withTimeout(started.result(), 20_000, 'stage after SIGINT')
+  assert.is(result.exitCode, 10, result.stdout + result.stderr)
+  assert.is(result.json?.error?.code, 'NR_INTERRUPTED')
+  await assertPreviousKept(locations, previousId)
+  assert.equal(await entriesOf(join(locations.stateDir, 'mnt')), [])
   await unstage({...locations})
 })
 
