@@ -1,4 +1,4 @@
-// Runs the built CLI (tsc output started by bin/run.js, what users run) and returns its exit code, output and parsed --json document.
+// Runs the built CLI (tsc output started by bin/run.js, as users run it): exit code, output, --json document.
 import {rmSync} from 'node:fs'
 import {access, copyFile, mkdir, symlink} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -35,8 +35,10 @@ export interface CliOptions {
   env?: Record<string, string>
 }
 
-/** The CLI as users run it (tsc output + bin/run.js + package.json), built privately for this test process:
- * dist/ in the work tree is rebuilt by other people's `npm run build` at any moment. */
+/**
+ * The CLI as users run it (tsc output + bin/run.js + package.json), built privately for this test process:
+ * dist/ in the work tree is rebuilt by other people's `npm run build` at any moment.
+ */
 const CLI_ROOT = join(tmpdir(), `nextroot-cli-${process.pid}`)
 const BIN = join(CLI_ROOT, 'bin/run.js')
 
@@ -47,22 +49,9 @@ export function ensureBuilt(): Promise<void> {
   built ??= (async () => {
     process.once('exit', () => rmSync(CLI_ROOT, {recursive: true, force: true}))
     const tsc = join(REPO, 'node_modules/typescript/bin/tsc')
-    await execa(
-      process.execPath,
-      [
-        tsc,
-        '-p',
-        REPO,
-        '--noCheck',
-        '--declaration',
-        'false',
-        '--sourceMap',
-        'false',
-        '--outDir',
-        join(CLI_ROOT, 'dist'),
-      ],
-      {reject: false},
-    )
+    const emitOnly = ['--noCheck', '--declaration', 'false', '--sourceMap', 'false']
+    const outDir = join(CLI_ROOT, 'dist')
+    await execa(process.execPath, [tsc, '-p', REPO, ...emitOnly, '--outDir', outDir], {reject: false})
     await access(join(CLI_ROOT, 'dist/commands/stage.js'))
     await mkdir(join(CLI_ROOT, 'bin'))
     await copyFile(join(REPO, 'bin/run.js'), BIN)
