@@ -14,6 +14,8 @@ export const EXIT = {
   busy: 9,
   interrupted: 10,
   commandFailed: 11,
+  /** `nextroot reboot` refused: the check found blockers, someone inhibits, or only a full reboot would do. */
+  refused: 12,
   /** `nextroot check` verdicts (results, not errors): blocked, and ready with warnings under --strict. */
   checkBlocked: 20,
   checkWarnings: 21,
@@ -25,12 +27,14 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 export const ERROR_CODES = {
   NR_INTERNAL: EXIT.internal,
   NR_USAGE: EXIT.usage,
+  NR_BAD_CONFIG: EXIT.usage,
   NR_NOT_ROOT: EXIT.precondition,
   NR_MISSING_TOOL: EXIT.precondition,
   NR_SOURCE_NOT_FOUND: EXIT.precondition,
   NR_NOTHING_STAGED: EXIT.precondition,
   NR_NEXTROOT_IN_USE: EXIT.precondition,
   NR_NO_SYSTEMD: EXIT.unsupportedHost,
+  NR_NO_SOFT_REBOOT: EXIT.unsupportedHost,
   NR_NOT_OS_TREE: EXIT.invalidRoot,
   NR_NO_INIT: EXIT.invalidRoot,
   NR_WRONG_ARCH: EXIT.invalidRoot,
@@ -49,6 +53,10 @@ export const ERROR_CODES = {
   NR_INTERRUPTED: EXIT.interrupted,
   NR_COMMAND_FAILED: EXIT.commandFailed,
   NR_MOUNT_FAILED: EXIT.commandFailed,
+  NR_NOT_READY: EXIT.refused,
+  NR_INHIBITED: EXIT.refused,
+  NR_FULL_REBOOT_NEEDED: EXIT.refused,
+  NR_STAGED_CHANGED: EXIT.refused,
 } as const satisfies Record<string, ExitCode>
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -36,5 +36,11 @@ export function stateLayout(locations: Locations) {
     mounts: join(stateDir, 'mnt'),
     record: join(stateDir, 'staged.json'),
     lockInfo: join(stateDir, 'lock'),
+    /** The switch `nextroot reboot` triggered, until the new userspace has checked it. */
+    pendingSwitch: join(stateDir, 'switch.json'),
+    /** One JSON line per switch: what, when, how long, healthy or not. */
+    history: join(stateDir, 'history.jsonl'),
+    /** The record of the root a soft reboot switched into: its tree is the running root now. */
+    running: join(stateDir, 'running.json'),
   }
 }

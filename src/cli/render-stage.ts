@@ -5,6 +5,7 @@ import type {StageResult} from '../stage/stage.js'
 import type {StatusResult} from '../stage/status.js'
 import type {UnstageResult} from '../stage/unstage.js'
 import {formatBytes, formatDuration, formatRate} from './format.js'
+import {renderHistory} from './render-reboot.js'
 
 function osLine(record: StagedRecord): string {
   const version = record.osRelease.IMAGE_VERSION ? ` (IMAGE_VERSION ${record.osRelease.IMAGE_VERSION})` : ''
@@ -90,6 +91,7 @@ export function renderStatus(result: StatusResult): string {
       ['systemd', systemdLine],
       ['soft reboots', sd.softRebootsCount === undefined ? undefined : String(sd.softRebootsCount)],
     ]),
+    ...(result.lastSwitch ? ['Last switch:', renderHistory([result.lastSwitch])] : []),
   ].join('\n')
 }
 

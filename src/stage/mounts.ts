@@ -27,15 +27,25 @@ export async function bindMount(tree: string, target: string): Promise<void> {
   await mountCommand(['--bind', tree, target], `${tree} at ${target}`)
 }
 
+/** Shares `source` and every mount below it at `target` (mount --rbind). */
+export async function rbindMount(source: string, target: string): Promise<void> {
+  await mountCommand(['--rbind', source, target], `${source} at ${target}`)
+}
+
+/** Stops mount events at `target` from propagating to its peers (and back). */
+export async function makePrivate(target: string): Promise<void> {
+  await mountCommand(['--make-private', target], `${target} private`)
+}
+
 export async function mountImage(image: string, fsType: FsType, target: string): Promise<void> {
   await mkdir(target, {recursive: true})
   const options = READ_ONLY[fsType] ? 'ro' : 'rw'
   await mountCommand(['-t', fsType, '-o', options, image, target], `${fsType} image ${image}`)
 }
 
-/** Unmounts every mount stacked at `target` (no-op when nothing is mounted there). */
+/** Unmounts every mount stacked at `target` with the mounts below it (no-op when nothing is mounted there). */
 export async function unmountAll(target: string): Promise<void> {
-  while (await mountAt(target)) await run('umount', [target])
+  while (await mountAt(target)) await run('umount', ['-R', target])
 }
 
 /** Unmounts and removes a private mount point under the state directory. */

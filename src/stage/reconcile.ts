@@ -1,5 +1,6 @@
 // Brings the state directory back in line with the record before any change: removes what an interrupted
 // or killed run left behind (partial trees, temporary mounts) and refuses to touch a foreign /run/nextroot.
+// The tree a soft reboot switched into (running.json) is the running root: it is never removed.
 import {readdir, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -24,9 +25,11 @@ export interface Reconciled {
 export async function reconcile(locations: Locations): Promise<Reconciled> {
   const layout = stateLayout(locations)
   const record = await readRecord(layout.record)
+  const running = await readRecord(layout.running)
   for (const name of await entries(layout.mounts)) await discardMountPoint(join(layout.mounts, name))
   for (const name of await entries(layout.store)) {
-    if (name !== record?.id) await rm(join(layout.store, name), {recursive: true, force: true})
+    if (name !== record?.id && name !== running?.id)
+      await rm(join(layout.store, name), {recursive: true, force: true})
   }
 
   const mounted = await mountAt(locations.nextroot)

@@ -41,8 +41,9 @@ export async function readRecord(path: string): Promise<StagedRecord | undefined
   }
 }
 
-/** Writes to a temporary file, flushes it, then renames it over the record: the commit point of staging. */
-export async function writeRecord(path: string, record: StagedRecord): Promise<void> {
+/** Writes to a temporary file, flushes it, then renames it over the record: the commit point of staging
+ * (and of the other records in the state directory). */
+export async function writeRecord<T extends object = StagedRecord>(path: string, record: T): Promise<void> {
   const temporary = `${path}.tmp-${process.pid}`
   const handle = await open(temporary, 'w', 0o644)
   try {

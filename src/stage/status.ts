@@ -2,6 +2,7 @@
 import {arch, release} from 'node:os'
 
 import {errnoCode, NextrootError} from '../errors.js'
+import {type HistoryEntry, readHistory} from '../history/records.js'
 import {mountAt} from '../host/mounts.js'
 import {type LocationOptions, type Locations, resolveLocations, stateLayout} from '../locations.js'
 import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
@@ -28,12 +29,15 @@ export interface StatusResult {
    */
   rebootBecomesSoftReboot: boolean
   system: {kernel: string; arch: string; systemd: SystemdFacts}
+  /** The last switch `nextroot reboot` made, as the new userspace recorded it. */
+  lastSwitch?: HistoryEntry
   locations: Locations
 }
 
 export async function status(options: LocationOptions = {}): Promise<StatusResult> {
   const locations = resolveLocations(options)
-  const staged = await readRecord(stateLayout(locations).record).catch((error: unknown) => {
+  const layout = stateLayout(locations)
+  const staged = await readRecord(layout.record).catch((error: unknown) => {
     if (errnoCode(error) !== 'EACCES') throw error
     throw new NextrootError('NR_NOT_ROOT', `Only root can read ${locations.stateDir}.`, {
       hints: ['Run it with sudo, or as root.'],
@@ -42,6 +46,7 @@ export async function status(options: LocationOptions = {}): Promise<StatusResul
   const mount = await mountAt(locations.nextroot)
   const osTree = await isOsTree(locations.nextroot)
   const systemd = await systemdFacts(locations.hostRoot)
+  const lastSwitch = (await readHistory(layout.history)).at(-1)
   const nextroot: NextrootMount = {
     path: locations.nextroot,
     mounted: mount !== undefined,
@@ -55,6 +60,7 @@ export async function status(options: LocationOptions = {}): Promise<StatusResul
     nextroot,
     rebootBecomesSoftReboot: systemd.autoSoftReboot && nextroot.mounted && osTree,
     system: {kernel: release(), arch: arch(), systemd},
+    lastSwitch,
     locations,
   }
 }

@@ -1,0 +1,19 @@
+// nextroot after-switch: run by nextroot-after-switch.service in the new userspace; not for people.
+import {BaseCommand} from '../src/cli/base-command.js'
+import {locationFlags, locationsFrom} from '../src/cli/flags.js'
+import {renderHistory} from '../src/cli/render-reboot.js'
+import {afterSwitch, type AfterSwitchResult} from '../src/history/after-switch.js'
+
+export default class AfterSwitch extends BaseCommand {
+  static override hidden = true
+  static override summary =
+    'Check and record the switch nextroot reboot made (run by nextroot-after-switch.service).'
+  static override flags = {...locationFlags}
+
+  async run(): Promise<AfterSwitchResult> {
+    const {flags} = await this.parse(AfterSwitch)
+    const result = await afterSwitch(locationsFrom(flags))
+    this.log(result.entry ? renderHistory([result.entry]) : 'No switch was pending.')
+    return result
+  }
+}

@@ -1,0 +1,29 @@
+// nextroot history: every switch nextroot made, how long it took and whether the new userspace was healthy.
+import {BaseCommand} from '../src/cli/base-command.js'
+import {locationFlags, locationsFrom} from '../src/cli/flags.js'
+import {renderHistory} from '../src/cli/render-reboot.js'
+import {history, type HistoryResult} from '../src/history/history.js'
+
+export default class History extends BaseCommand {
+  static override summary =
+    'List the switches nextroot made: when, from what to what, how long, healthy or not.'
+  static override description =
+    "Durations come from systemd's own monotonic timestamps: from the trigger to the new default target (FinishTimestamp), from the start of the soft reboot (SoftRebootStartTimestamp) to it, and to each expected unit's ActiveEnterTimestamp."
+
+  static override examples = [
+    {description: 'Show the history', command: '<%= config.bin %> history'},
+    {
+      description: 'The last switch, for scripts',
+      command: '<%= config.bin %> history --json | jq .result.entries[-1]',
+    },
+  ]
+
+  static override flags = {...locationFlags}
+
+  async run(): Promise<HistoryResult> {
+    const {flags} = await this.parse(History)
+    const result = await history(locationsFrom(flags))
+    this.log(renderHistory(result.entries))
+    return result
+  }
+}

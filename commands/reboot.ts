@@ -1,0 +1,57 @@
+// nextroot reboot: switch into the staged root (or do what the plan says) safely, after printing the result.
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../src/cli/base-command.js'
+import {locationFlags, locationsFrom} from '../src/cli/flags.js'
+import {renderReboot} from '../src/cli/render-reboot.js'
+import {reboot} from '../src/reboot/reboot.js'
+
+export default class Reboot extends BaseCommand {
+  static override summary =
+    'Soft-reboot into the staged root, safely; or do what `nextroot plan` says (--auto).'
+  static override description = `Preflight: systemd can soft-reboot, the staged root is the one nextroot staged (and has --sha256, if given), \`nextroot check\` has no blockers, no logind inhibitor blocks, /run/systemd has room, and the plan does not need a full reboot (--force goes ahead anyway and logs it). Then the machine is carried into the staged root (CARRY_DIRS bind-mounted, CARRY_FILES copied, accounts merged; see /etc/nextroot/nextroot.conf), the result is printed, and \`systemctl soft-reboot\` is started as a transient unit, so it survives this process being killed by the switch. In the new userspace, nextroot-after-switch.service checks the switch, records it (nextroot history) and falls back per ON_UNHEALTHY.
+
+--full withdraws the staged root from /run/nextroot and reboots with SYSTEMCTL_SKIP_AUTO_SOFT_REBOOT=1, so the kernel really restarts.`
+
+  static override examples = [
+    {description: 'Switch into the staged root', command: '<%= config.bin %> reboot'},
+    {description: 'See every step and command first', command: '<%= config.bin %> reboot --dry-run'},
+    {description: 'Do the lightest step the plan names', command: '<%= config.bin %> reboot --auto --json'},
+    {description: 'A real reboot, even with a root staged', command: '<%= config.bin %> reboot --full'},
+  ]
+
+  static override flags = {
+    auto: Flags.boolean({
+      summary: 'Act on `nextroot plan`: nothing, restart units, soft or full reboot.',
+      exclusive: ['full'],
+    }),
+    full: Flags.boolean({summary: 'A full reboot: withdraw the staged root first.', exclusive: ['auto']}),
+    force: Flags.boolean({
+      summary: 'Go ahead despite check blockers, inhibitors or a plan that says reboot (logged).',
+    }),
+    'dry-run': Flags.boolean({summary: 'Print the exact steps and commands; change nothing.'}),
+    when: Flags.string({
+      summary: "Schedule it (systemctl's --when=, e.g. 'tomorrow 03:00'), where systemd supports it.",
+    }),
+    sha256: Flags.string({summary: 'The digest you verified: refuse unless the staged root has it.'}),
+    ...locationFlags,
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Reboot)
+    const {result, trigger} = await reboot({
+      ...locationsFrom(flags),
+      auto: flags.auto,
+      full: flags.full,
+      force: flags.force,
+      dryRun: flags['dry-run'],
+      when: flags.when,
+      sha256: flags.sha256,
+    })
+    for (const warning of result.warnings) this.logToStderr(`warning: ${warning}`)
+    if (this.jsonEnabled()) this.logJson(this.toSuccessJson(result))
+    else this.log(renderReboot(result))
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()))
+    await trigger()
+  }
+}

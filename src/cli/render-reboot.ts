@@ -1,0 +1,54 @@
+// Human-readable text for `nextroot reboot` (what it did or would do, step by step) and `nextroot history`.
+import type {HistoryEntry} from '../history/records.js'
+import type {RebootResult} from '../reboot/reboot.js'
+import {formatDuration} from './format.js'
+
+function headline(result: RebootResult): string {
+  const verb = result.dryRun ? 'Would' : 'Will'
+  switch (result.mode) {
+    case 'none':
+      return 'Nothing to do: nothing pending needs a restart.'
+    case 'restart-units':
+      return `${verb} restart ${result.decision.units.join(', ')}.`
+    case 'reboot':
+      return `${verb} do a FULL reboot (the kernel restarts; a staged root is withdrawn first).`
+    case 'soft-reboot':
+      return result.target === 'staged'
+        ? `${verb} SOFT-REBOOT into the staged root (same kernel, new userspace).`
+        : `${verb} SOFT-REBOOT into the same root (same kernel, userspace restarted).`
+  }
+}
+
+export function renderReboot(result: RebootResult): string {
+  const lines = [headline(result)]
+  if (result.decision.reasons.length > 0)
+    lines.push('Because:', ...result.decision.reasons.map((r) => `  - ${r.message}`))
+  if (result.steps.length > 0) lines.push(result.dryRun ? 'Steps (nothing was changed):' : 'Steps:')
+  lines.push(...result.steps.map((step, i) => `  ${i + 1}. ${step}`))
+  if (result.mode === 'soft-reboot' && result.decision.persistence)
+    lines.push(`After: ${result.decision.persistence}`)
+  if (result.switchId && !result.dryRun)
+    lines.push(
+      `The new userspace checks and records the switch: nextroot history (switch ${result.switchId}).`,
+    )
+  return lines.join('\n')
+}
+
+function took(ms: number | undefined): string {
+  return ms === undefined ? '-' : formatDuration(ms)
+}
+
+export function renderHistory(entries: HistoryEntry[]): string {
+  if (entries.length === 0) return 'No switches recorded.'
+  return entries
+    .map((e) => {
+      const units = Object.entries(e.durations.units).map(([unit, ms]) => `${unit} ${took(ms)}`)
+      return [
+        `${e.triggeredAt}  ${e.kind} ${e.outcome.toUpperCase()}  ${e.from} -> ${e.to}`,
+        `  trigger to default target ${took(e.durations.fromTriggerMs)}, soft reboot ${took(e.durations.switchMs)}${units.length > 0 ? `; ${units.join(', ')}` : ''}`,
+        ...e.problems.map((p) => `  problem: ${p}`),
+        ...e.clearedFlags.map((f) => `  cleared ${f} (satisfied by this switch)`),
+      ].join('\n')
+    })
+    .join('\n')
+}

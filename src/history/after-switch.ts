@@ -1,0 +1,94 @@
+// `nextroot after-switch`, run by nextroot-after-switch.service in the new userspace: checks the switch,
+// records it in the history, clears the reboot-required flags it satisfied, and falls back if unhealthy.
+import {readFile, rename, rm, stat} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {inodeOf} from '../host/devices.js'
+import {type LocationOptions, resolveLocations, stateLayout} from '../locations.js'
+import {disarmAfterSwitch} from '../reboot/runtime-unit.js'
+import {removeEmptyDir} from '../stage/mounts.js'
+import {readRecord} from '../stage/record.js'
+import {managerTimes, requestSwitch, systemState} from '../systemd/switch.js'
+import {listUnits, prop, showUnits} from '../systemd/units.js'
+import {type AfterFacts, durations, judgeHealth} from './health.js'
+import {type HistoryEntry, type PendingSwitch, appendHistory, readPending, removePending} from './records.js'
+
+export interface AfterSwitchResult {
+  /** What was recorded; undefined when no switch was pending. */
+  entry?: HistoryEntry
+}
+
+async function gatherAfter(pending: PendingSwitch, hostRoot: string, state?: string): Promise<AfterFacts> {
+  const names = [...pending.expect.units, ...Object.keys(pending.expect.survivors)]
+  const [bootId, rootId, listed, times, shown] = await Promise.all([
+    readFile(join(hostRoot, 'proc/sys/kernel/random/boot_id'), 'utf8'),
+    inodeOf(hostRoot),
+    listUnits(),
+    managerTimes(),
+    showUnits(names, ['ActiveState', 'MainPID', 'ActiveEnterTimestampMonotonic']),
+  ])
+  const units = Object.fromEntries(
+    [...shown].map(([name, unit]) => [
+      name,
+      {
+        active: prop(unit, 'ActiveState'),
+        pid: Number(prop(unit, 'MainPID') || 0),
+        enteredUs: Number(prop(unit, 'ActiveEnterTimestampMonotonic') || 0),
+      },
+    ]),
+  )
+  const failed = listed.filter((unit) => unit.active === 'failed').map((unit) => unit.unit)
+  return {bootId: bootId.trim(), rootId, state, failed, times, units}
+}
+
+/** Removes the flags the switch satisfied, unless they were raised again after the trigger. */
+async function clearFlags(pending: PendingSwitch, hostRoot: string): Promise<string[]> {
+  const cleared: string[] = []
+  for (const flag of pending.satisfies) {
+    const path = join(hostRoot, flag)
+    const stats = await stat(path).catch(() => undefined)
+    if (!stats || stats.mtime > new Date(pending.triggeredAt)) continue
+    await rm(path, {force: true})
+    cleared.push(`/${flag}`)
+  }
+
+  return cleared
+}
+
+/** The staged root is the running root now: its record moves to running.json, so nothing deletes its tree. */
+async function adoptStaged(pending: PendingSwitch, layout: ReturnType<typeof stateLayout>): Promise<void> {
+  const record = await readRecord(layout.record)
+  if (record && record.id === pending.stagedId) await rename(layout.record, layout.running)
+}
+
+export async function afterSwitch(options: LocationOptions = {}): Promise<AfterSwitchResult> {
+  const locations = resolveLocations(options)
+  const layout = stateLayout(locations)
+  const pending = await readPending(layout.pendingSwitch)
+  if (!pending) return {}
+  const state = await systemState(pending.policy.healthTimeoutS * 1000)
+  const after = await gatherAfter(pending, locations.hostRoot, state)
+  const health = judgeHealth(pending, after)
+  const fallBack = health.outcome === 'unhealthy' && pending.policy.onUnhealthy === 'reboot'
+  const entry: HistoryEntry = {
+    id: pending.id,
+    kind: pending.kind,
+    from: pending.from,
+    to: pending.to,
+    triggeredAt: pending.triggeredAt,
+    checkedAt: new Date().toISOString(),
+    outcome: fallBack ? 'fell-back' : health.outcome,
+    problems: health.problems,
+    bootId: after.bootId,
+    softRebootsCount: after.times.softRebootsCount,
+    durations: durations(pending, after),
+    clearedFlags: health.outcome === 'healthy' ? await clearFlags(pending, locations.hostRoot) : [],
+  }
+  await appendHistory(layout.history, entry)
+  if (health.outcome !== 'not-switched' && pending.stagedId) await adoptStaged(pending, layout)
+  await removePending(layout.pendingSwitch)
+  await disarmAfterSwitch(locations.hostRoot)
+  await removeEmptyDir(locations.nextroot)
+  if (fallBack) await requestSwitch({kind: 'reboot', unit: `nextroot-fallback-${pending.id}`})
+  return {entry}
+}

@@ -1,0 +1,82 @@
+// The switch in flight (switch.json, written before the trigger, read by the new userspace) and the
+// history of switches (history.jsonl, one line each, appended).
+import {appendFile, readFile, rm} from 'node:fs/promises'
+
+import {errnoCode} from '../errors.js'
+import type {OnUnhealthy} from '../config.js'
+import type {Reason} from '../plan/decide.js'
+import {writeRecord} from '../stage/record.js'
+import type {SwitchKind} from '../systemd/switch.js'
+
+export interface PendingSwitch {
+  id: string
+  kind: SwitchKind
+  target: 'staged' | 'same-root'
+  triggeredAt: string
+  /** CLOCK_MONOTONIC at the trigger, in microseconds (systemd's *TimestampMonotonic use the same clock). */
+  triggerUs: number
+  bootId: string
+  softRebootsCount: number
+  from: string
+  to: string
+  /** "dev:ino" of the staged root's top directory: `/` has it after the switch. */
+  rootId?: string
+  /** The staged record's id, when the switch goes into nextroot's staged root. */
+  stagedId?: string
+  reasons: Reason[]
+  /** Units that must be active afterwards; survivors with the PID they must keep. */
+  expect: {units: string[]; survivors: Record<string, number>}
+  /** Reboot-required flags a healthy switch satisfies (they name only userspace packages), to clear then. */
+  satisfies: string[]
+  policy: {healthTimeoutS: number; onUnhealthy: OnUnhealthy}
+}
+
+export type Outcome = 'healthy' | 'unhealthy' | 'fell-back' | 'not-switched'
+
+export interface HistoryEntry {
+  id: string
+  kind: SwitchKind
+  from: string
+  to: string
+  triggeredAt: string
+  checkedAt: string
+  outcome: Outcome
+  problems: string[]
+  bootId: string
+  softRebootsCount: number
+  /** From the trigger to the new default target, from systemd's start of the soft reboot to it, and per unit. */
+  durations: {fromTriggerMs?: number; switchMs?: number; units: Record<string, number>}
+  clearedFlags: string[]
+}
+
+export async function readPending(path: string): Promise<PendingSwitch | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as PendingSwitch
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+export async function writePending(path: string, pending: PendingSwitch): Promise<void> {
+  await writeRecord(path, pending)
+}
+
+export async function removePending(path: string): Promise<void> {
+  await rm(path, {force: true})
+}
+
+export async function appendHistory(path: string, entry: HistoryEntry): Promise<void> {
+  await appendFile(path, JSON.stringify(entry) + '\n', {mode: 0o644})
+}
+
+export async function readHistory(path: string): Promise<HistoryEntry[]> {
+  const text = await readFile(path, 'utf8').catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') return ''
+    throw error
+  })
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as HistoryEntry)
+}

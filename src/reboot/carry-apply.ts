@@ -1,0 +1,51 @@
+// Carries the machine into the staged root: runs the planned steps in order, the one place carry-over
+// changes anything. Files are written next to their target and renamed over it, never through a symlink.
+import {chmod, chown, copyFile, mkdir, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {basename, dirname, join} from 'node:path'
+
+import {run} from '../exec/run.js'
+import {bindMount, makePrivate, rbindMount} from '../stage/mounts.js'
+import type {CarryStep} from './carry-over.js'
+
+/** Writes `content` (or a copy of `from`) as `target`, with the mode and owner of `like`. */
+async function replaceFile(
+  target: string,
+  like: string,
+  content: {text?: string; from?: string},
+): Promise<void> {
+  const temporary = join(dirname(target), `.${basename(target)}.nextroot-${process.pid}`)
+  const model = await stat(like)
+  await mkdir(dirname(target), {recursive: true})
+  try {
+    if (content.from) await copyFile(content.from, temporary)
+    else await writeFile(temporary, content.text ?? '')
+    await chown(temporary, model.uid, model.gid)
+    await chmod(temporary, model.mode & 0o7777)
+    await rename(temporary, target)
+  } catch (error) {
+    await rm(temporary, {force: true})
+    throw error
+  }
+}
+
+async function apply(step: CarryStep): Promise<void> {
+  switch (step.kind) {
+    case 'unmount':
+      await run('umount', ['-R', step.target])
+      return
+    case 'private':
+      return makePrivate(step.target)
+    case 'bind':
+      if (!step.recursive) return bindMount(step.source, step.target)
+      await mkdir(step.target, {recursive: true})
+      return rbindMount(step.source, step.target)
+    case 'copy':
+      return replaceFile(step.target, step.source, {from: step.source})
+    case 'write':
+      return replaceFile(step.target, step.like, {text: step.content})
+  }
+}
+
+export async function applyCarryOver(steps: CarryStep[]): Promise<void> {
+  for (const step of steps) await apply(step)
+}

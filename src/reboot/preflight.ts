@@ -1,0 +1,157 @@
+// Whether `nextroot reboot` may go ahead (pure): systemd can soft-reboot, the staged root is the one the
+// user verified, the check has no blockers, nobody inhibits, the plan does not need a full reboot.
+// --force turns refusals about readiness into logged warnings; facts about the host it cannot override.
+import type {CheckResult} from '../check/check.js'
+import {NextrootError} from '../errors.js'
+import type {Decision} from '../plan/decide.js'
+import type {StagedRecord} from '../stage/record.js'
+import {type Inhibitor, blockingShutdown} from '../systemd/logind.js'
+import type {SystemdFacts} from '../systemd/manager.js'
+
+export type Mode = 'none' | 'restart-units' | 'soft-reboot' | 'reboot'
+
+export interface PreflightFacts {
+  mode: Mode
+  /** For a soft reboot: into the staged root, or into the same root. */
+  target?: 'staged' | 'same-root'
+  /** The user asked for this mode (--full, or the default soft reboot), rather than --auto choosing it. */
+  explicit: boolean
+  decision: Decision
+  systemd: SystemdFacts
+  staged?: StagedRecord
+  /** The tree at the nextroot path is an OS tree, and is the one nextroot staged (same directory or image). */
+  nextroot: {path: string; visible: boolean; isStaged: boolean; etcWritable: boolean}
+  /** --sha256 given to reboot: the digest the user verified. */
+  expectSha256?: string
+  /** Whether files must be written into the staged /etc (CARRY_FILES or MERGE_USERS). */
+  writesEtc: boolean
+  check?: CheckResult
+  inhibitors: Inhibitor[]
+  force: boolean
+}
+
+export interface Preflight {
+  refusal?: NextrootError
+  warnings: string[]
+}
+
+/** Findings of `check` that do not concern a soft reboot into the same root. */
+const ABOUT_STAGED = ['NOTHING_STAGED', 'STAGED_NOT_VISIBLE', 'NO_MODULES_FOR_KERNEL']
+
+function hostRefusal(facts: PreflightFacts): NextrootError | undefined {
+  const {systemd} = facts
+  if (facts.mode !== 'soft-reboot' && facts.mode !== 'reboot') return undefined
+  if (!systemd.running)
+    return new NextrootError(
+      'NR_NO_SYSTEMD',
+      'systemd is not the running init: nothing can switch or reboot.',
+      {
+        hints: ['Run nextroot reboot on the machine that is to switch.'],
+      },
+    )
+  if (facts.mode === 'soft-reboot' && !systemd.softRebootSupported)
+    return new NextrootError(
+      'NR_NO_SOFT_REBOOT',
+      `systemd ${systemd.version ?? '?'} cannot soft-reboot (254 can).`,
+      {
+        hints: ['Upgrade systemd, or do a full reboot: nextroot reboot --full.'],
+      },
+    )
+  return undefined
+}
+
+function stagedRefusal(facts: PreflightFacts): NextrootError | undefined {
+  if (facts.mode !== 'soft-reboot' || facts.target !== 'staged') return undefined
+  const {staged, nextroot, expectSha256} = facts
+  if (!staged || !nextroot.visible)
+    return new NextrootError('NR_NOTHING_STAGED', `Nothing nextroot staged is visible at ${nextroot.path}.`, {
+      hints: ['Stage the new root first: nextroot stage SOURCE.'],
+    })
+  if (!nextroot.isStaged)
+    return new NextrootError(
+      'NR_STAGED_CHANGED',
+      `${nextroot.path} no longer holds the root nextroot staged.`,
+      {
+        hints: ['Stage it again (nextroot stage SOURCE), verify it, then reboot.'],
+        details: {staged: staged.tree ?? staged.source},
+      },
+    )
+  if (expectSha256 && staged.sha256?.toLowerCase() !== expectSha256.toLowerCase())
+    return new NextrootError(
+      'NR_STAGED_CHANGED',
+      `The staged root's digest is ${staged.sha256 ?? 'unknown'}, not the ${expectSha256} you verified.`,
+      {
+        hints: ['Check nextroot status, stage the root you mean, then reboot.'],
+        details: {sha256: staged.sha256},
+      },
+    )
+  if (facts.writesEtc && !nextroot.etcWritable)
+    return new NextrootError(
+      'NR_NOT_READY',
+      `The staged root's /etc is read-only: the machine's identity cannot be carried into it.`,
+      {
+        hints: [
+          'Stage a writable tree, or set CARRY_FILES= and MERGE_USERS=no in /etc/nextroot/nextroot.conf.',
+        ],
+      },
+    )
+  return undefined
+}
+
+/** Refusals --force may override, each with its error. */
+function readinessRefusals(facts: PreflightFacts): NextrootError[] {
+  const refusals: NextrootError[] = []
+  if (facts.mode === 'soft-reboot' && facts.explicit && facts.decision.action === 'reboot')
+    refusals.push(
+      new NextrootError(
+        'NR_FULL_REBOOT_NEEDED',
+        `Only a full reboot activates what is pending: ${facts.decision.reasons.map((r) => r.message).join('; ')}.`,
+        {
+          hints: ['Do a full reboot: nextroot reboot --full (or --auto).'],
+          details: {reasons: facts.decision.reasons},
+        },
+      ),
+    )
+  const ignored = facts.target === 'same-root' ? ABOUT_STAGED : []
+  const blockers = (facts.check?.findings ?? []).filter(
+    (f) => (f.severity === 'blocker' || f.code === 'RUN_SPACE_LOW') && !ignored.includes(f.code),
+  )
+  if (facts.mode === 'soft-reboot' && blockers.length > 0)
+    refusals.push(
+      new NextrootError(
+        'NR_NOT_READY',
+        `nextroot check found ${blockers.length} blocker(s): ${blockers.map((f) => `${f.code}${f.unit ? ` (${f.unit})` : ''}: ${f.message}`).join('; ')}`,
+        {
+          hints: ['Run nextroot check for the details and hints; --force switches anyway (logged).'],
+          details: {findings: blockers},
+        },
+      ),
+    )
+  const inhibitors = blockingShutdown(facts.inhibitors)
+  if ((facts.mode === 'soft-reboot' || facts.mode === 'reboot') && inhibitors.length > 0)
+    refusals.push(
+      new NextrootError(
+        'NR_INHIBITED',
+        `Reboots are inhibited by ${inhibitors.map((i) => `${i.who} (${i.why}; PID ${i.pid}, uid ${i.uid})`).join(', ')}.`,
+        {
+          hints: ['Wait until they release the lock (systemd-inhibit --list), or --force.'],
+          details: {inhibitors},
+        },
+      ),
+    )
+  return refusals
+}
+
+export function preflight(facts: PreflightFacts): Preflight {
+  const warnings: string[] = []
+  const fatal = hostRefusal(facts) ?? stagedRefusal(facts)
+  if (fatal) return {refusal: fatal, warnings}
+  if (facts.mode === 'soft-reboot' && facts.target === 'staged' && facts.staged && !facts.staged.verified)
+    warnings.push('The staged root was not verified (no --sha256 or --checksums when it was staged).')
+  const refusals = readinessRefusals(facts)
+  if (refusals.length === 0) return {warnings}
+  if (!facts.force) return {refusal: refusals[0], warnings}
+  return {
+    warnings: [...warnings, ...refusals.map((r) => `--force: going ahead although ${r.code}: ${r.message}`)],
+  }
+}

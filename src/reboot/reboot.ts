@@ -1,0 +1,196 @@
+// `nextroot reboot`: plan -> preflight -> carry over -> (print) -> trigger. Everything up to the trigger
+// happens here and is returned as steps, so the caller can print the result before the switch kills it.
+import {mkdir, readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {type Config, readConfig} from '../config.js'
+import {inodeOf} from '../host/devices.js'
+import {type PendingSwitch, writePending} from '../history/records.js'
+import {type LocationOptions, type Locations, resolveLocations, stateLayout} from '../locations.js'
+import {type Decision, decide} from '../plan/decide.js'
+import {type PlanFacts, gatherPlanFacts} from '../plan/facts.js'
+import {acquireLock} from '../stage/lock.js'
+import {unmountAll} from '../stage/mounts.js'
+import {describeOs, parseOsRelease} from '../stage/os-release.js'
+import {requireRoot} from '../stage/privileges.js'
+import {type SwitchRequest, requestSwitch, restartUnits, switchCommand} from '../systemd/switch.js'
+import {applyCarryOver} from './carry-apply.js'
+import {gatherCarryFacts} from './carry-facts.js'
+import {type CarryStep, describeStep, planCarryOver} from './carry-over.js'
+import {type RebootFacts, gatherRebootFacts} from './facts.js'
+import {type Mode, preflight} from './preflight.js'
+import {AFTER_SWITCH_UNIT, armAfterSwitch, runtimeUnitPaths} from './runtime-unit.js'
+
+export interface RebootOptions extends LocationOptions {
+  /** Act on the plan's decision (none, restart units, soft or full reboot). */
+  auto?: boolean
+  /** A full reboot, whatever is staged. */
+  full?: boolean
+  /** Go ahead despite check blockers, inhibitors or a plan that says reboot (logged as warnings). */
+  force?: boolean
+  dryRun?: boolean
+  /** systemctl --when= schedule. */
+  when?: string
+  /** The digest the user verified: the staged record must have it. */
+  sha256?: string
+}
+
+export interface RebootResult {
+  mode: Mode
+  target?: 'staged' | 'same-root'
+  decision: Decision
+  /** Every step, as the command it amounts to, in order; the last one is the trigger. */
+  steps: string[]
+  dryRun: boolean
+  warnings: string[]
+  /** The id of the switch in the history (soft reboots). */
+  switchId?: string
+  locations: Locations
+}
+
+export interface PreparedReboot {
+  result: RebootResult
+  /** Starts the switch (after the result was printed); a no-op for --dry-run and for "none". */
+  trigger: () => Promise<void>
+}
+
+function modeOf(options: RebootOptions, decision: Decision): {mode: Mode; target?: 'staged' | 'same-root'} {
+  if (options.full) return {mode: 'reboot'}
+  if (options.auto) return {mode: decision.action, target: decision.target}
+  return {mode: 'soft-reboot', target: 'staged'}
+}
+
+async function hostOs(hostRoot: string): Promise<string> {
+  for (const path of ['etc/os-release', 'usr/lib/os-release']) {
+    const text = await readFile(join(hostRoot, path), 'utf8').catch(() => undefined)
+    if (text !== undefined) return describeOs(parseOsRelease(text))
+  }
+
+  return 'unknown OS'
+}
+
+function pendingSwitch(
+  id: string,
+  target: 'staged' | 'same-root',
+  plan: PlanFacts,
+  decision: Decision,
+  facts: RebootFacts,
+  config: Config,
+  from: string,
+): PendingSwitch {
+  return {
+    id,
+    kind: 'soft-reboot',
+    target,
+    triggeredAt: '',
+    triggerUs: 0,
+    bootId: facts.bootId,
+    softRebootsCount: facts.systemd.softRebootsCount ?? 0,
+    from,
+    to: target === 'staged' && plan.staged ? describeOs(plan.staged.osRelease) : from,
+    stagedId: target === 'staged' ? plan.staged?.id : undefined,
+    reasons: decision.reasons,
+    expect: {units: [facts.check?.summary.defaultTarget ?? 'multi-user.target'], survivors: facts.survivors},
+    satisfies: plan.rebootRequired ? ['run/reboot-required', 'run/reboot-required.pkgs'] : [],
+    policy: {healthTimeoutS: config.healthTimeoutS, onUnhealthy: config.onUnhealthy},
+  }
+}
+
+export async function reboot(options: RebootOptions = {}): Promise<PreparedReboot> {
+  if (!options.dryRun) requireRoot('switch or reboot the machine')
+  const locations = resolveLocations(options)
+  const layout = stateLayout(locations)
+  const config = await readConfig(locations.hostRoot)
+  if (!options.dryRun) await mkdir(locations.stateDir, {recursive: true, mode: 0o755})
+  const lock = options.dryRun ? undefined : await acquireLock(locations.stateDir, layout.lockInfo, 'reboot')
+  try {
+    const plan = await gatherPlanFacts(locations)
+    const decision = decide(plan)
+    const {mode, target} = modeOf(options, decision)
+    const facts = await gatherRebootFacts(locations, plan, mode)
+    const usrOnly = plan.nextroot.boot?.usrOnly ?? false
+    const checked = preflight({
+      mode,
+      target,
+      explicit: !options.auto,
+      decision,
+      systemd: facts.systemd,
+      staged: plan.staged,
+      nextroot: facts.nextroot,
+      expectSha256: options.sha256,
+      writesEtc: !usrOnly && (config.carryFiles.length > 0 || config.mergeUsers),
+      check: facts.check,
+      inhibitors: facts.inhibitors,
+      force: options.force ?? false,
+    })
+    if (checked.refusal) throw checked.refusal
+    const id = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
+    const carry =
+      mode === 'soft-reboot' && target === 'staged'
+        ? planCarryOver(
+            await gatherCarryFacts(config, {
+              nextroot: locations.nextroot,
+              hostRoot: locations.hostRoot,
+              aside: join(layout.mounts, `usr-${plan.staged?.id ?? id}`),
+              usrOnly,
+            }),
+          )
+        : {steps: [] as CarryStep[], warnings: []}
+    const request: SwitchRequest | undefined =
+      mode === 'soft-reboot' || mode === 'reboot'
+        ? {kind: mode, unit: `nextroot-${mode}-${id}`, when: options.when}
+        : undefined
+    const withdraw = mode === 'reboot' && plan.nextroot.mounted
+    const steps = [
+      ...(withdraw
+        ? [`umount -R ${locations.nextroot}   # a staged root must not turn the reboot into a soft one`]
+        : []),
+      ...carry.steps.map(describeStep),
+      ...(mode === 'soft-reboot'
+        ? [
+            `write ${layout.pendingSwitch}`,
+            `install ${runtimeUnitPaths(locations.hostRoot).unit} (${AFTER_SWITCH_UNIT}, wanted by multi-user.target)`,
+          ]
+        : []),
+      ...(request ? [switchCommand(request).join(' ')] : []),
+      ...(mode === 'restart-units' ? [`systemctl try-restart -- ${decision.units.join(' ')}`] : []),
+    ]
+    const result: RebootResult = {
+      mode,
+      target,
+      decision,
+      steps,
+      dryRun: options.dryRun ?? false,
+      warnings: [...checked.warnings, ...carry.warnings],
+      switchId: mode === 'soft-reboot' ? id : undefined,
+      locations,
+    }
+    if (options.dryRun) return {result, trigger: async () => undefined}
+    if (withdraw) await unmountAll(locations.nextroot)
+    await applyCarryOver(carry.steps)
+    if (mode === 'soft-reboot') await armAfterSwitch(locations.hostRoot)
+    const pending =
+      mode === 'soft-reboot' && target
+        ? {
+            ...pendingSwitch(id, target, plan, decision, facts, config, await hostOs(locations.hostRoot)),
+            rootId:
+              target === 'staged' ? await inodeOf(locations.nextroot) : await inodeOf(locations.hostRoot),
+          }
+        : undefined
+    const trigger = async () => {
+      if (pending) {
+        await writePending(layout.pendingSwitch, {
+          ...pending,
+          triggeredAt: new Date().toISOString(),
+          triggerUs: Number(process.hrtime.bigint() / 1000n),
+        })
+      }
+
+      if (request) await requestSwitch(request)
+      if (mode === 'restart-units') await restartUnits(decision.units)
+    }
+    return {result, trigger}
+  } finally {
+    await lock?.release()
+  }
+}

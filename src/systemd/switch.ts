@@ -1,0 +1,77 @@
+// The one module that asks systemd to switch or reboot and reads how a switch went: the request is started
+// as a transient unit, so it outlives the nextroot process the switch kills.
+import {run} from '../exec/run.js'
+import {parseShow, prop} from './units.js'
+
+export type SwitchKind = 'soft-reboot' | 'reboot'
+
+export interface SwitchRequest {
+  kind: SwitchKind
+  /** Unit name of the transient service that asks for it. */
+  unit: string
+  /** systemctl's --when= (a schedule logind keeps; then no transient unit is needed). */
+  when?: string
+}
+
+/**
+ * The exact command that asks for the switch. A full reboot sets SYSTEMCTL_SKIP_AUTO_SOFT_REBOOT=1, so a
+ * root still mounted at /run/nextroot cannot turn it into a soft reboot.
+ */
+export function switchCommand(request: SwitchRequest): string[] {
+  const verb = ['systemctl', request.kind, ...(request.when ? [`--when=${request.when}`] : [])]
+  const env = request.kind === 'reboot' ? ['--setenv=SYSTEMCTL_SKIP_AUTO_SOFT_REBOOT=1'] : []
+  if (request.when) return env.length > 0 ? ['env', 'SYSTEMCTL_SKIP_AUTO_SOFT_REBOOT=1', ...verb] : verb
+  return [
+    'systemd-run',
+    '--quiet',
+    '--no-block',
+    '--collect',
+    `--unit=${request.unit}`,
+    ...env,
+    '--',
+    ...verb,
+  ]
+}
+
+export async function requestSwitch(request: SwitchRequest): Promise<void> {
+  const [file, ...args] = switchCommand(request)
+  await run(file, args)
+}
+
+/** Restarts units that run replaced code (try-restart: a unit stopped meanwhile stays stopped). */
+export async function restartUnits(units: string[]): Promise<void> {
+  await run('systemctl', ['try-restart', '--', ...units])
+}
+
+/** `systemctl is-system-running --wait`: running, degraded, ... (undefined when it did not settle in time). */
+export async function systemState(timeoutMs: number): Promise<string | undefined> {
+  const result = await run('systemctl', ['is-system-running', '--wait'], {
+    okExitCodes: [1],
+    timeoutMs,
+  }).catch(() => undefined)
+  return result?.stdout.trim() || undefined
+}
+
+/** The manager's switch counters and timestamps (CLOCK_MONOTONIC, microseconds). */
+export interface ManagerTimes {
+  softRebootsCount: number
+  /** When the last soft reboot began (0 when systemd does not say). */
+  softRebootStartUs: number
+  /** When this manager finished starting up (the default target reached). */
+  finishUs: number
+}
+
+/** Where systemd keeps the start of the last soft reboot: its own property, or the shutdown start it carried over. */
+const SOFT_REBOOT_START = ['SoftRebootStartTimestampMonotonic', 'ShutdownStartTimestampMonotonic']
+
+export async function managerTimes(): Promise<ManagerTimes> {
+  const keys = ['SoftRebootsCount', 'FinishTimestampMonotonic', ...SOFT_REBOOT_START]
+  const {stdout} = await run('systemctl', ['show', `--property=${keys.join(',')}`])
+  const shown = parseShow(stdout)[0] ?? {}
+  const start = SOFT_REBOOT_START.map((key) => Number(prop(shown, key) || 0)).find((us) => us > 0)
+  return {
+    softRebootsCount: Number(prop(shown, 'SoftRebootsCount') || 0),
+    softRebootStartUs: start ?? 0,
+    finishUs: Number(prop(shown, 'FinishTimestampMonotonic') || 0),
+  }
+}

@@ -1,0 +1,181 @@
+// Issue 5 on a real systemd: `nextroot reboot` carries root A's machine into root B and switches, the new
+// userspace checks and records it; a broken root falls back to a full reboot; a root with another kernel makes
+// `plan` say reboot, and `reboot --full` really reboots although it is staged. Roots are staged from their
+// disks, mounted and staged as directories: seconds, not the minutes of unpacking an archive under TCG.
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {test} from 'uvu'
+import * as assert from 'uvu/assert'
+
+import {stageDisk} from './disk-roots.js'
+import type {RunResult} from './records.js'
+import {scenario} from './scenario.js'
+
+/** systemd-soft-reboot.service(8)'s [Unit] block (systemd 257), for a survivor that must keep its PID. */
+const SURVIVOR = [
+  '[Unit]',
+  'SurviveFinalKillSignal=yes',
+  'IgnoreOnIsolate=yes',
+  'DefaultDependencies=no',
+  'After=basic.target',
+  'Conflicts=reboot.target kexec.target poweroff.target halt.target rescue.target emergency.target',
+  'Before=shutdown.target rescue.target emergency.target',
+  '[Service]',
+  'ExecStart=/usr/bin/sleep infinity',
+].join('\\n')
+
+/** Root A becomes a machine of its own: an identity, a local user, data, and a survivor. */
+const SETUP = [
+  'set -e',
+  "echo 'alice:x:1500:1500:Alice:/home/alice:/bin/bash' >> /etc/passwd",
+  "echo 'alice:x:1500:' >> /etc/group",
+  "echo 'alice:$y$j9T$made-on-A:20000:0:99999:7:::' >> /etc/shadow",
+  "echo 'alice:!::' >> /etc/gshadow",
+  'mkdir -p /home/alice /var/lib/e2e-data && echo written-on-A > /var/lib/e2e-data/file',
+  'echo nextroot-guest-a > /etc/hostname',
+  'systemd-id128 new > /etc/machine-id',
+  'mkdir -p /etc/ssh && echo host-key-of-A > /etc/ssh/ssh_host_ed25519_key && chmod 600 /etc/ssh/ssh_host_ed25519_key',
+  `printf '${SURVIVOR}\\n' > /run/systemd/system/e2e-carry-survivor.service`,
+  'systemctl daemon-reload && systemctl start e2e-carry-survivor.service',
+].join('; ')
+
+/** What must be the same after the switch, as one JSON object. */
+const FACTS = `jq -n \
+  --arg machineId "$(cat /etc/machine-id)" \
+  --arg hostname "$(cat /etc/hostname)" \
+  --arg sshKey "$(cat /etc/ssh/ssh_host_ed25519_key)" \
+  --arg user "$(id alice)" \
+  --arg shadow "$(getent shadow alice | cut -d: -f1-2)" \
+  --arg data "$(cat /var/lib/e2e-data/file)" \
+  --arg survivorPid "$(systemctl show -P MainPID e2e-carry-survivor.service)" \
+  '$ARGS.named'`
+
+/** The reboot step: its output is kept in the share, since the switch kills it before it can report. */
+const reboot = (args: string, name: string) =>
+  `nextroot reboot ${args} --json > /e2e/out/${name}.json && sleep 900`
+
+/** Waits in the new userspace until nextroot-after-switch.service has recorded the switch. */
+const HISTORY =
+  'for i in $(seq 600); do [ -e /var/lib/nextroot/switch.json ] || break; sleep 1; done; nextroot history --json'
+
+function shared(run: RunResult, name: string): {ok: boolean; result: Record<string, unknown>} {
+  return JSON.parse(readFileSync(path.join(run.dir, 'share/out', `${name}.json`), 'utf8'))
+}
+
+const output = (run: RunResult, step: number) => run.results.find((r) => r.i === step)?.output ?? ''
+
+interface HistoryEntry {
+  outcome: string
+  problems: string[]
+  to: string
+  durations: {fromTriggerMs?: number; switchMs?: number; units: Record<string, number>}
+}
+
+const entries = (text: string) => (JSON.parse(text) as {result: {entries: HistoryEntry[]}}).result.entries
+
+scenario(
+  test,
+  'reboot carries machine A into root B, switches, and records a healthy switch',
+  {
+    id: 'nextroot-reboot',
+    steps: [
+      SETUP,
+      FACTS,
+      stageDisk('B'),
+      'nextroot reboot --dry-run',
+      reboot('', 'reboot'),
+      HISTORY,
+      FACTS,
+      'findmnt -no SOURCE,TARGET /var; findmnt -no SOURCE /',
+      "systemctl show | grep -E '^(SoftReboot|ShutdownStart|Finish)' || true",
+    ],
+    timeoutS: 1500,
+  },
+  (run) => {
+    const [a, b] = run.boots
+    assert.is(run.boots.length, 2)
+    assert.is(b.root, 'B', 'the root is B (marker)')
+    assert.is(b.bootId, a.bootId, 'same kernel boot')
+    assert.is(b.softReboots, 1)
+    assert.match(output(run, 3), /mount --rbind \/var \/run\/nextroot\/var/, 'the dry run names the steps')
+    const rebooted = shared(run, 'reboot')
+    assert.equal([rebooted.ok, rebooted.result.mode, rebooted.result.target], [true, 'soft-reboot', 'staged'])
+    const before = JSON.parse(output(run, 1)) as Record<string, string>
+    const after = JSON.parse(output(run, 6)) as Record<string, string>
+    assert.equal(after, before, 'machine-id, hostname, SSH host key, user, data, survivor PID')
+    assert.is(before.hostname, 'nextroot-guest-a')
+    assert.match(before.user, /uid=1500\(alice\)/)
+    const [entry] = entries(output(run, 5))
+    assert.is(entry.outcome, 'healthy', entry.problems.join('; '))
+    assert.ok((entry.durations.fromTriggerMs ?? 0) > 0, 'the switch is timed from the trigger')
+    console.log(
+      `switch: trigger to default target ${entry.durations.fromTriggerMs} ms, soft reboot ${entry.durations.switchMs} ms`,
+    )
+    console.log(`mounts after the switch: ${output(run, 7).replace(/\n/g, '; ')}`)
+    console.log(`manager timestamps: ${output(run, 8).replace(/\n/g, '; ')}`)
+  },
+)
+
+scenario(
+  test,
+  'a root whose default target fails falls back to a full reboot, and the history says why',
+  {
+    id: 'nextroot-fallback',
+    steps: [
+      stageDisk('broken'),
+      reboot('', 'reboot'),
+      '[ "$(cat /etc/nextroot-marker)" != broken ] || sleep 900',
+      'nextroot history --json',
+    ],
+    timeoutS: 1500,
+  },
+  (run) => {
+    const first = run.boots[0]
+    const last = run.boots.at(-1)!
+    assert.is(last.root, 'A', 'back on the root the boot loader boots')
+    assert.is.not(last.bootId, first.bootId, 'a full reboot: new boot ID')
+    const entry = entries(output(run, 3)).at(-1)!
+    assert.is(entry.outcome, 'fell-back')
+    assert.ok(
+      entry.problems.some((p) => /nextroot-e2e-broken\.service|is degraded|not active/.test(p)),
+      entry.problems.join('; '),
+    )
+  },
+)
+
+scenario(
+  test,
+  'plan says reboot for a root with another kernel; reboot refuses to soft-reboot, --full really reboots',
+  {
+    id: 'nextroot-full',
+    steps: [
+      stageDisk('C'),
+      'nextroot plan --json',
+      'nextroot reboot --json > /e2e/out/refused.json; echo "exit $?"',
+      reboot('--full', 'full'),
+      'cat /etc/nextroot-marker',
+    ],
+    timeoutS: 1200,
+  },
+  (run) => {
+    const plan = JSON.parse(output(run, 1)) as {
+      result: {action: string; reasons: Array<{code: string; message: string}>}
+    }
+    assert.is(plan.result.action, 'reboot')
+    const staged = plan.result.reasons.find((r) => r.code === 'KERNEL_STAGED')
+    assert.match(staged?.message ?? '', /^kernel 6\.99\.0-nextroot-c staged, .* running$/)
+    assert.match(output(run, 2), /exit 12$/)
+    const refused = shared(run, 'refused') as unknown as {error: {code: string}}
+    assert.is(refused.error.code, 'NR_FULL_REBOOT_NEEDED')
+    const full = shared(run, 'full')
+    assert.match(JSON.stringify(full.result.steps), /SYSTEMCTL_SKIP_AUTO_SOFT_REBOOT=1/)
+    const [before, after] = run.boots
+    assert.is(run.boots.length, 2)
+    assert.is.not(after.bootId, before.bootId, 'a real reboot: new boot ID')
+    assert.is(after.root, 'A')
+    assert.is(after.softReboots, 0)
+  },
+)
+
+test.run()
