@@ -3,7 +3,7 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {scenario} from './scenario.js'
 
-scenario(test, 'guest boots root A and reports systemd', {id: 'boot', steps: [], timeoutS: 300}, (run) => {
+scenario(test, 'guest boots root A and reports systemd', {id: 'boot', steps: [], timeoutS: 420}, (run) => {
   const [boot] = run.boots
   assert.is(run.boots.length, 1)
   assert.is(boot.root, 'A')

@@ -3,7 +3,7 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {scenario} from './scenario.js'
 
-scenario(test, 'full reboot gives a new boot ID', {id: 'reboot', steps: ['reboot'], timeoutS: 600}, (run) => {
+scenario(test, 'full reboot gives a new boot ID', {id: 'reboot', steps: ['reboot'], timeoutS: 900}, (run) => {
   const [before, after] = run.boots
   assert.is(run.boots.length, 2)
   assert.is.not(after.bootId, before.bootId)

@@ -8,7 +8,7 @@ const steps = ['nextroot stage /images/rootB.tar --json', 'soft-reboot']
 scenario(
   test,
   'soft reboot into root B staged by nextroot',
-  {id: 'soft-reboot', steps, timeoutS: 900},
+  {id: 'soft-reboot', steps, timeoutS: 1200},
   (run) => {
     const staged = JSON.parse(run.results[0].output) as {command: string; ok: boolean}
     assert.equal([staged.command, staged.ok], ['stage', true])
