@@ -132,6 +132,11 @@ refuses('a hardlink to a directory', 'NR_UNSAFE_LINK', () => packArchive([dir('d
 refuses('a hardlink through a symlink', 'NR_UNSAFE_LINK', () =>
   packArchive([symlink('l', '..'), hardlink('h', 'l/outside-file')]),
 )
+refuses('a hardlink to the root itself', 'NR_UNSAFE_LINK', () =>
+  packArchive([dir('./'), hardlink('h', './')]),
+)
+refuses('a hardlink to itself', 'NR_UNSAFE_LINK', () => packArchive([hardlink('h', './h')]))
+refuses('the root entry as a symlink', 'NR_UNSAFE_PATH', () => packArchive([symlink('./', '/'), file('x')]))
 refuses('a directory replacing an earlier file', 'NR_UNSAFE_PATH', () =>
   packArchive([file('x'), dir('x/'), file('x/y')]),
 )

@@ -118,6 +118,28 @@ test("'-' that is not an archive: NR_UNKNOWN_SOURCE and nothing left in the stor
   }
 })
 
+test('--drop-selinux through the CLI: labels dropped, other xattrs kept', async () => {
+  const labelled = join(dir, 'labelled')
+  await makeOsTree(labelled)
+  await execa('setfattr', [
+    '-n',
+    'security.selinux',
+    '-v',
+    'system_u:object_r:etc_t:s0',
+    join(labelled, 'etc/os-release'),
+  ])
+  await execa('setfattr', ['-n', 'user.kept', '-v', 'yes', join(labelled, 'etc/os-release')])
+  const archive = join(dir, 'labelled.tar')
+  await tarTree(labelled, archive)
+  const locations = locationsIn(dir)
+  const run = await runCli(['stage', archive, '--drop-selinux', ...locationFlags(locations)])
+  assert.is(run.exitCode, 0, run.stderr)
+  const {stdout} = await execa('getfattr', ['-d', '-m', '-', join(locations.nextroot, 'etc/os-release')])
+  assert.not.match(stdout, /security\.selinux/)
+  assert.match(stdout, /user\.kept="yes"/)
+  await unstage({...locations})
+})
+
 test('a directory is bind-mounted, not copied', async () => {
   const locations = locationsIn(dir)
   const {record} = await stage({source: tree, ...locations})
