@@ -1,7 +1,7 @@
 // Decides which digest the source must have (--sha256, or a SHA256SUMS list whose detached OpenPGP signature
 // gpgv checks first, as systemd-sysupdate does) and compares it with what was actually read.
 import {readFile} from 'node:fs/promises'
-import {basename} from 'node:path'
+import {basename, resolve} from 'node:path'
 
 import {NextrootError} from '../errors.js'
 import {run} from '../exec/run.js'
@@ -34,7 +34,8 @@ export function digestFromChecksums(text: string, name: string): string | undefi
 
 async function checkSignature(checksums: string, signature: string, keyring: string): Promise<void> {
   try {
-    await run('gpgv', ['--keyring', keyring, signature, checksums])
+    // gpgv looks for a keyring named without a slash in ~/.gnupg, not in the working directory
+    await run('gpgv', ['--keyring', resolve(keyring), signature, checksums])
   } catch (error) {
     if (error instanceof NextrootError && error.code === 'NR_MISSING_TOOL') throw error
     throw new NextrootError(

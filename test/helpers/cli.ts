@@ -33,6 +33,8 @@ export interface CliOptions {
   /** Run as this user (through setpriv) instead of root. */
   user?: {uid: string; gid: string}
   env?: Record<string, string>
+  /** Working directory (default: the repository). */
+  cwd?: string
 }
 
 /**
@@ -69,7 +71,7 @@ function command(args: string[], options: CliOptions): [string, string[]] {
 
 function execaOptions(options: CliOptions): Options {
   return {
-    cwd: REPO,
+    cwd: options.cwd ?? REPO,
     reject: false,
     env: {FORCE_COLOR: '0', ...options.env},
     ...(options.inputFile ? {inputFile: options.inputFile} : {input: options.input ?? ''}),

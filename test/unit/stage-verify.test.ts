@@ -178,6 +178,27 @@ test('a SHA256SUMS signed by a trusted key (gpgv): signed-checksums', async () =
   await unstage({...locations})
 })
 
+test('relative paths to the checksums, signature and keyring (gpgv reads a bare keyring name from ~/.gnupg)', async () => {
+  const sums = join(dir, 'SHA256SUMS.relative')
+  await writeFile(sums, `${digest}  ${basename(archive)}\n`)
+  await gpg(['--detach-sign', '--output', `${sums}.gpg`, sums])
+  const locations = locationsIn(dir)
+  const run = await runCli(
+    [
+      'stage',
+      basename(archive),
+      '--checksums',
+      basename(sums),
+      '--signature',
+      `${basename(sums)}.gpg`,
+    ].concat(['--keyring', basename(keyring), '--json', ...locationFlags(locations)]),
+    {cwd: dir},
+  )
+  assert.is(run.exitCode, 0, run.stdout)
+  assert.is(run.json?.result.record.verification, 'signed-checksums')
+  await unstage({...locations})
+})
+
 test('a bad signature: NR_SIGNATURE_INVALID (altered list, or signed by an unknown key)', async () => {
   const sums = join(dir, 'SHA256SUMS.altered')
   await writeFile(sums, `${digest}  ${basename(archive)}\n`)
