@@ -27,6 +27,10 @@ export function renderReboot(result: RebootResult): string {
   lines.push(...result.steps.map((step, i) => `  ${i + 1}. ${step}`))
   if (result.mode === 'soft-reboot' && result.decision.persistence)
     lines.push(`After: ${result.decision.persistence}`)
+  const {gatherMs, carryMs} = result.timings
+  lines.push(
+    `Took ${formatDuration(gatherMs)} to plan and check${result.dryRun ? '' : `, ${formatDuration(carryMs)} to carry over`}.`,
+  )
   if (result.switchId && !result.dryRun)
     lines.push(
       `The new userspace checks and records the switch: nextroot history (switch ${result.switchId}).`,

@@ -85,6 +85,7 @@ export function renderStatus(result: StatusResult): string {
     ...stagedLines,
     `${nextroot.path}: ${visible}`,
     `Plain reboot: ${result.rebootBecomesSoftReboot ? 'becomes a SOFT reboot into the staged root (nextroot unstage to prevent)' : 'a full reboot'}`,
+    ...(result.persistence ? [`After a soft reboot into it: ${result.persistence}`] : []),
     'System:',
     ...rows([
       ['kernel', `${system.kernel} (${system.arch})`],

@@ -2,6 +2,7 @@
 // (none, restart units, soft reboot, full reboot), with concrete reasons. `nextroot reboot --auto` acts on it.
 import {compareKernels} from '../check/rules/kernel.js'
 import {describeOs} from '../stage/os-release.js'
+import type {StagedRecord} from '../stage/record.js'
 import type {PlanFacts, RootBoot} from './facts.js'
 import {restartLevel} from './packages.js'
 import type {StaleProcess} from './stale.js'
@@ -107,8 +108,8 @@ function serviceProcesses(stale: StaleProcess[]): StaleProcess[] {
   )
 }
 
-function persistence(facts: PlanFacts): string {
-  const record = facts.staged
+/** What the next full reboot boots after a soft reboot into `record` (also said by `nextroot status`). */
+export function persistenceOf(record: StagedRecord | undefined): string {
   if (record?.kind === 'image' && record.source.startsWith('/dev/'))
     return `A full reboot boots what the boot loader's entry names: the updater that wrote ${record.source} decides whether that is the new root.`
   return 'The switch lasts until the next full reboot, which boots the installed root again.'
@@ -146,7 +147,7 @@ export function decide(facts: PlanFacts): Decision {
       action: 'soft-reboot',
       target: 'staged',
       reasons: [into, ...soft],
-      persistence: persistence(facts),
+      persistence: persistenceOf(facts.staged),
     }
   }
 

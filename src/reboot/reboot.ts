@@ -45,6 +45,8 @@ export interface RebootResult {
   warnings: string[]
   /** The id of the switch in the history (soft reboots). */
   switchId?: string
+  /** Milliseconds spent on the plan, the check and the other facts, and on carrying the machine over. */
+  timings: {gatherMs: number; carryMs: number}
   locations: Locations
 }
 
@@ -104,6 +106,7 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
   if (!options.dryRun) await mkdir(locations.stateDir, {recursive: true, mode: 0o755})
   const lock = options.dryRun ? undefined : await acquireLock(locations.stateDir, layout.lockInfo, 'reboot')
   try {
+    const started = performance.now()
     const plan = await gatherPlanFacts(locations)
     const decision = decide(plan)
     const {mode, target} = modeOf(options, decision)
@@ -124,6 +127,7 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
       force: options.force ?? false,
     })
     if (checked.refusal) throw checked.refusal
+    const gathered = performance.now()
     const id = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
     const carry =
       mode === 'soft-reboot' && target === 'staged'
@@ -163,12 +167,15 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
       dryRun: options.dryRun ?? false,
       warnings: [...checked.warnings, ...carry.warnings],
       switchId: mode === 'soft-reboot' ? id : undefined,
+      timings: {gatherMs: Math.round(gathered - started), carryMs: 0},
       locations,
     }
     if (options.dryRun) return {result, trigger: async () => undefined}
+    const carrying = performance.now()
     if (withdraw) await unmountAll(locations.nextroot)
     await applyCarryOver(carry.steps)
     if (mode === 'soft-reboot') await armAfterSwitch(locations.hostRoot)
+    result.timings.carryMs = Math.round(performance.now() - carrying)
     const pending =
       mode === 'soft-reboot' && target
         ? {

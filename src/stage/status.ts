@@ -4,6 +4,7 @@ import {arch, release} from 'node:os'
 import {errnoCode, NextrootError} from '../errors.js'
 import {type HistoryEntry, readHistory} from '../history/records.js'
 import {mountAt} from '../host/mounts.js'
+import {persistenceOf} from '../plan/decide.js'
 import {type LocationOptions, type Locations, resolveLocations, stateLayout} from '../locations.js'
 import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
 import {type StagedRecord, readRecord} from './record.js'
@@ -29,6 +30,8 @@ export interface StatusResult {
    */
   rebootBecomesSoftReboot: boolean
   system: {kernel: string; arch: string; systemd: SystemdFacts}
+  /** What the next full reboot boots after a soft reboot into the staged root. */
+  persistence?: string
   /** The last switch `nextroot reboot` made, as the new userspace recorded it. */
   lastSwitch?: HistoryEntry
   locations: Locations
@@ -60,6 +63,7 @@ export async function status(options: LocationOptions = {}): Promise<StatusResul
     nextroot,
     rebootBecomesSoftReboot: systemd.autoSoftReboot && nextroot.mounted && osTree,
     system: {kernel: release(), arch: arch(), systemd},
+    persistence: staged ? persistenceOf(staged) : undefined,
     lastSwitch,
     locations,
   }

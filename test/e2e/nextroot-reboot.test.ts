@@ -165,7 +165,7 @@ scenario(
     assert.is(plan.result.action, 'reboot')
     const staged = plan.result.reasons.find((r) => r.code === 'KERNEL_STAGED')
     assert.match(staged?.message ?? '', /^kernel 6\.99\.0-nextroot-c staged, .* running$/)
-    assert.match(output(run, 2), /exit 12$/)
+    assert.is(output(run, 2).trim(), 'exit 12')
     const refused = shared(run, 'refused') as unknown as {error: {code: string}}
     assert.is(refused.error.code, 'NR_FULL_REBOOT_NEEDED')
     const full = shared(run, 'full')
