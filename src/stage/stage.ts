@@ -5,7 +5,8 @@ import {createReadStream} from 'node:fs'
 import {mkdir, rename, rm, stat} from 'node:fs/promises'
 import {release} from 'node:os'
 import {basename, join} from 'node:path'
-import type {Readable} from 'node:stream'
+import {type Readable, Writable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
 
 import {NextrootError} from '../errors.js'
 import {freeSpace} from '../host/space.js'
@@ -313,10 +314,15 @@ async function hashFile(
   const interrupt = () => input.destroy(interrupted())
   options.signal?.addEventListener('abort', interrupt, {once: true})
   try {
-    for await (const chunk of input) {
-      tap.write(chunk)
-      options.onProgress?.({phase: 'read', bytesRead: tap.bytes, totalBytes, entries: 0})
-    }
+    // the tap's output must be read (here: reported, then dropped); a Transform nobody reads stops after
+    // its first chunk, and the digest would cover only that
+    const report = new Writable({
+      write(_chunk, _encoding, callback) {
+        options.onProgress?.({phase: 'read', bytesRead: tap.bytes, totalBytes, entries: 0})
+        callback()
+      },
+    })
+    await pipeline(input, tap, report)
   } finally {
     options.signal?.removeEventListener('abort', interrupt)
   }

@@ -1,6 +1,7 @@
 // Every kind of source stages into a visible root with a correct record, and unstage withdraws it.
+import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
-import {mkdir, stat, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, stat, writeFile} from 'node:fs/promises'
 import {release} from 'node:os'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
@@ -65,6 +66,12 @@ for (const compression of ['none', 'gzip', 'zstd', 'xz'] as TarCompression[]) {
     const locations = locationsIn(dir)
     const result = await stage({source: archive, ...locations})
     const {record} = result
+    assert.is(
+      record.sha256,
+      createHash('sha256')
+        .update(await readFile(archive))
+        .digest('hex'),
+    )
     assert.is(record.kind, 'archive')
     assert.is(record.compression, compression)
     assert.is(record.source, archive)
@@ -163,10 +170,14 @@ for (const type of ['ext4', 'erofs', 'squashfs'] as ImageType[]) {
     const source = join(dir, `os-for-${type}`)
     await makeOsTree(source, {files: {'usr/share/marker': `${type}\n`}})
     await makeImage(source, image, type)
+    const digest = createHash('sha256')
+      .update(await readFile(image))
+      .digest('hex')
     const locations = locationsIn(dir)
     const {record, warnings} = await stage({source: image, ...locations})
     assert.is(record.kind, 'image')
     assert.is(record.fsType, type)
+    assert.is(record.sha256, digest, 'the digest covers the whole image')
     assert.is(record.tree, undefined)
     assert.is(record.source, image)
     assert.not.ok(record.kernel.modulesPresent)

@@ -1,5 +1,5 @@
 // Verification: --sha256, a SHA256SUMS list and its detached OpenPGP signature (gpgv); a failure stages nothing.
-import {createHash} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
 import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import {basename, join} from 'node:path'
 
@@ -263,8 +263,10 @@ test('unverified staging: verified false and a warning', async () => {
 })
 
 test('an image is hashed before it is mounted: right and wrong --sha256', async () => {
+  // several read chunks (1 MiB each): the digest must cover all of them, not the first
   const image = join(dir, 'os.erofs')
-  await makeImage(join(dir, 'os'), image, 'erofs')
+  await makeOsTree(join(dir, 'os-big'), {files: {'usr/share/random.bin': randomBytes(3 * 1024 * 1024)}})
+  await makeImage(join(dir, 'os-big'), image, 'erofs')
   const locations = locationsIn(dir)
   const {record} = await stage({source: image, sha256: await sha256Of(image), ...locations})
   assert.ok(record.verified)
