@@ -42,7 +42,10 @@ async function checkSignature(checksums: string, signature: string, keyring: str
       'NR_SIGNATURE_INVALID',
       `The signature ${signature} does not verify ${checksums} with keyring ${keyring}.`,
       {
-        hints: ['Check that the keyring holds the publisher key and that neither file was altered.'],
+        hints: [
+          'Check that the keyring holds the publisher key and that neither file was altered.',
+          'gpgv reads binary keyrings only: convert an armored (.asc) key with gpg --dearmor.',
+        ],
         details: {gpgv: error instanceof NextrootError ? error.details.stderr : String(error)},
         cause: error,
       },
