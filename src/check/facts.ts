@@ -14,6 +14,7 @@ import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
 import {
   type PathSetting,
   bindSources,
+  unitFilePaths,
   unitList,
   environmentFiles,
   execPaths,
@@ -104,8 +105,7 @@ export function isActive(unit: UnitProperties): boolean {
 }
 
 export function isAttached(unit: UnitProperties): boolean {
-  const files = [prop(unit, 'FragmentPath'), ...(unit.DropInPaths ?? []).flatMap((v) => v.split(' '))]
-  return files.some((file) => ATTACHED_DIRS.some((dir) => file.startsWith(dir)))
+  return unitFilePaths(unit).some((file) => ATTACHED_DIRS.some((dir) => file.startsWith(dir)))
 }
 
 /** Units whose processes may outlive the switch: SurviveFinalKillSignal=yes or attached portable services. */
@@ -156,12 +156,9 @@ async function unitFilesMentioningSurvival(
   )
   const parsed = await Promise.all(
     active.map(async (name) => {
-      const files = [
-        prop(units[name], 'FragmentPath'),
-        ...(units[name].DropInPaths ?? []).flatMap((v) => v.split(' ')),
-      ]
+      const files = unitFilePaths(units[name])
       const texts = await Promise.all(
-        files.filter(Boolean).map((file) => readFile(join(hostRoot, file), 'utf8').catch(() => '')),
+        files.map((file) => readFile(join(hostRoot, file), 'utf8').catch(() => '')),
       )
       return texts.some((text) => text.includes('SurviveFinalKillSignal'))
         ? texts.flatMap(parseUnitFile)

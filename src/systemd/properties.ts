@@ -35,6 +35,11 @@ export function unitList(unit: UnitProperties, key: string): string[] {
   return words(unit, key)
 }
 
+/** The unit's file and drop-ins, as systemd loaded them. */
+export function unitFilePaths(unit: UnitProperties): string[] {
+  return [unit.FragmentPath?.[0] ?? '', ...words(unit, 'DropInPaths')].filter(Boolean)
+}
+
 export function isYes(unit: UnitProperties, key: string): boolean {
   return unit[key]?.[0] === 'yes'
 }

@@ -13,6 +13,7 @@ import {
   extensionSources,
   rootSettings,
   splitWords,
+  unitFilePaths,
   unitList,
   workingDirectory,
 } from '../../src/systemd/properties.js'
@@ -46,6 +47,17 @@ test('splitWords unquotes names systemctl quotes', () => {
     'run-a\\x2db.mount',
     'a"b',
     '-.mount',
+  ])
+})
+
+test('unitFilePaths lists the fragment and drop-ins, quoted ones unquoted', () => {
+  const [unit] = parseShow(
+    'FragmentPath=/run/systemd/system/a.mount\nDropInPaths=/etc/x.d/a.conf "/run/systemd/system/run-a\\\\x2db.mount.d/b.conf"',
+  )
+  assert.equal(unitFilePaths(unit), [
+    '/run/systemd/system/a.mount',
+    '/etc/x.d/a.conf',
+    '/run/systemd/system/run-a\\x2db.mount.d/b.conf',
   ])
 })
 
