@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   console.log(
     `images: ${images.reused ? 'reused' : 'built'} ${images.dir} in ${images.seconds.toFixed(1)}s\n`,
   )
-  const run = await runGuest({name: 'demo', steps, timeoutS: 900})
+  const run = await runGuest({name: 'demo', steps, timeoutS: 1800})
   const output = (i: number) => run.results.find((r) => r.i === i)?.output.trimEnd() ?? '(did not run)'
   for (const [title, step] of [
     [stage, stage],
