@@ -60,8 +60,8 @@ export function assertCompleted(run: RunResult, spec: Pick<Scenario, 'steps' | '
 export function failureReport(run: RunResult): string {
   return [
     `--- e2e ${run.name} failed; run dir ${run.dir}`,
-    `--- guest records:`,
-    ...run.records.map((r) => JSON.stringify(r)),
+    `--- guest records (in full: ${run.dir}/records.jsonl):`,
+    ...run.records.map((r) => JSON.stringify(r)).map((l) => (l.length > 400 ? `${l.slice(0, 399)}…` : l)),
     `--- console tail: ${tail(run, 'console', 40)}`,
     `--- journal tail: ${tail(run, 'journal', 30)}`,
   ].join('\n')
