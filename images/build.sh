@@ -66,7 +66,7 @@ main() {
   stage_done debootstrap
 
   t=$SECONDS
-  cp -a "$here/guest/." "$tree/"
+  cp -R --preserve=mode "$here/guest/." "$tree/" # owned by root, whoever checked the repo out
   mkdir -p "$tree/e2e" "$tree/opt/nextroot" "$tree/images"
   ln -sf /opt/nextroot/bin/run.js "$tree/usr/local/bin/nextroot" # the CLI comes from the nextroot share
   rm -f "$tree/etc/machine-id" # same machine-id in every root, as in an A/B update
