@@ -1,5 +1,5 @@
-// Carries the machine into the staged root: runs the planned steps in order, the one place carry-over
-// changes anything. Files are written next to their target and renamed over it, never through a symlink.
+// Carries the machine into the staged root: runs the planned steps in order (independent ones together), the
+// one place carry-over changes anything. Files are written next to their target and renamed over it.
 import {chmod, chown, copyFile, mkdir, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
@@ -46,6 +46,25 @@ async function apply(step: CarryStep): Promise<void> {
   }
 }
 
+/** Steps of one class touch distinct paths and may run together: shared directories, then files. */
+function classOf(step: CarryStep): string | undefined {
+  if (step.kind === 'bind' && step.recursive) return 'share'
+  return step.kind === 'copy' || step.kind === 'write' ? 'file' : undefined
+}
+
+/** Runs the steps in order; consecutive steps of one class run concurrently (each spawn costs, under TCG a lot). */
 export async function applyCarryOver(steps: CarryStep[]): Promise<void> {
-  for (const step of steps) await apply(step)
+  let batch: CarryStep[] = []
+  const flush = async () => {
+    await Promise.all(batch.map(apply))
+    batch = []
+  }
+
+  for (const step of steps) {
+    if (batch.length > 0 && classOf(step) !== classOf(batch[0])) await flush()
+    if (classOf(step) === undefined) await apply(step)
+    else batch.push(step)
+  }
+
+  await flush()
 }

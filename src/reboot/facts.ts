@@ -44,11 +44,13 @@ export async function gatherRebootFacts(
   locations: Locations,
   plan: PlanFacts,
   mode: Mode,
+  /** The check, when the caller started it already. */
+  started?: Promise<CheckResult>,
 ): Promise<RebootFacts> {
   const systemd = await systemdFacts(locations.hostRoot)
   const switching = systemd.running && (mode === 'soft-reboot' || mode === 'reboot')
   const [result, inhibitors, staged, etcWritable, bootId] = await Promise.all([
-    mode === 'soft-reboot' ? check(locations) : undefined,
+    mode === 'soft-reboot' ? (started ?? check(locations)) : undefined,
     switching ? listInhibitors() : [],
     isStaged(plan.staged, locations.nextroot, plan.nextroot.mounted),
     access(join(locations.nextroot, 'etc'), constants.W_OK).then(

@@ -3,6 +3,7 @@
 import {mkdir, readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {check} from '../check/check.js'
 import {type Config, readConfig} from '../config.js'
 import {inodeOf} from '../host/devices.js'
 import {type PendingSwitch, writePending} from '../history/records.js'
@@ -93,7 +94,11 @@ function pendingSwitch(
     stagedId: target === 'staged' ? plan.staged?.id : undefined,
     reasons: decision.reasons,
     expect: {units: [facts.check?.summary.defaultTarget ?? 'multi-user.target'], survivors: facts.survivors},
-    satisfies: plan.rebootRequired ? ['run/reboot-required', 'run/reboot-required.pkgs'] : [],
+    // A flag that names only what a soft reboot refreshes is satisfied by it; one naming a kernel is not.
+    satisfies:
+      plan.rebootRequired && decision.action !== 'reboot'
+        ? ['run/reboot-required', 'run/reboot-required.pkgs']
+        : [],
     policy: {healthTimeoutS: config.healthTimeoutS, onUnhealthy: config.onUnhealthy},
   }
 }
@@ -107,10 +112,13 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
   const lock = options.dryRun ? undefined : await acquireLock(locations.stateDir, layout.lockInfo, 'reboot')
   try {
     const started = performance.now()
+    // A plain `reboot` is a soft reboot whatever the plan says: its gate, the check, starts with the plan.
+    const early = options.full || options.auto ? undefined : check(locations)
+    early?.catch(() => undefined)
     const plan = await gatherPlanFacts(locations)
     const decision = decide(plan)
     const {mode, target} = modeOf(options, decision)
-    const facts = await gatherRebootFacts(locations, plan, mode)
+    const facts = await gatherRebootFacts(locations, plan, mode, early)
     const usrOnly = plan.nextroot.boot?.usrOnly ?? false
     const checked = preflight({
       mode,
