@@ -22,7 +22,7 @@ export interface GuestRun {
 export async function runGuest(spec: GuestRun): Promise<RunResult> {
   const images = await ensureImages()
   const accel = await chooseAccel(images.kernel)
-  const dir = path.join(runsDir, spec.name)
+  const dir = await claimRunDir(spec.name)
   const share = path.join(dir, 'share')
   await rm(dir, {recursive: true, force: true})
   await mkdir(path.join(share, 'state'), {recursive: true})
@@ -55,7 +55,28 @@ export async function runGuest(spec: GuestRun): Promise<RunResult> {
   else if (exit.exitCode !== 0) log(`qemu exited with ${exit.exitCode}: ${exit.stderr.trim()}`)
   const run = analyse({name: spec.name, dir, accel, images, records, ...exit, seconds: elapsed()})
   recordRun(run)
+  // The overlays hold what the guest wrote (a staged root is ~1 GB); the logs are what is worth keeping.
+  for (const v of images.variants) await rm(path.join(dir, `root${v}.qcow2`), {force: true})
   return run
+}
+
+/** runs/NAME, unless another live test process holds it; then runs/NAME-PID. */
+async function claimRunDir(name: string): Promise<string> {
+  const owner = path.join(runsDir, `${name}.owner`)
+  const pid = Number(await readFile(owner, 'utf8').catch(() => '0'))
+  if (pid && pid !== process.pid && alive(pid)) return path.join(runsDir, `${name}-${process.pid}`)
+  await mkdir(runsDir, {recursive: true})
+  await writeFile(owner, String(process.pid))
+  return path.join(runsDir, name)
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
 }
 
 async function stepOutput(share: string, i: number): Promise<string> {
