@@ -42,7 +42,7 @@ async function gatherAfter(pending: PendingSwitch, hostRoot: string, state?: str
 }
 
 /** Removes the flags the switch satisfied, unless they were raised again after the trigger. */
-async function clearFlags(pending: PendingSwitch, hostRoot: string): Promise<string[]> {
+export async function clearFlags(pending: PendingSwitch, hostRoot: string): Promise<string[]> {
   const cleared: string[] = []
   for (const flag of pending.satisfies) {
     const path = join(hostRoot, flag)
