@@ -8,7 +8,7 @@ export default class History extends BaseCommand {
   static override summary =
     'List the switches nextroot made: when, from what to what, how long, healthy or not.'
   static override description =
-    "Durations come from systemd's own monotonic timestamps: from the trigger to the new default target (FinishTimestamp), from the start of the soft reboot (SoftRebootStartTimestamp) to it, and to each expected unit's ActiveEnterTimestamp."
+    "Durations come from systemd's own monotonic timestamps: from the trigger to the new default target (FinishTimestamp), from the start of the soft reboot (ShutdownStartTimestamp, which systemd carries over the switch) to it, and to each expected unit's ActiveEnterTimestamp."
 
   static override examples = [
     {description: 'Show the history', command: '<%= config.bin %> history'},
