@@ -23,7 +23,7 @@ function sourceLine(record: StagedRecord): string {
 }
 
 function rows(pairs: Array<[string, string | undefined]>): string[] {
-  return pairs.filter(([, value]) => value !== undefined).map(([key, value]) => `  ${key.padEnd(12)}${value}`)
+  return pairs.filter(([, value]) => value !== undefined).map(([key, value]) => `  ${key.padEnd(14)}${value}`)
 }
 
 export function renderStaged(result: StageResult): string {
