@@ -1,5 +1,6 @@
-// Human-readable text for `nextroot reboot` (what it did or would do, step by step) and `nextroot history`.
+// Human-readable text for `nextroot reboot` (what it did or would do, step by step), `history` and `install`.
 import type {HistoryEntry} from '../history/records.js'
+import type {InstallResult} from '../reboot/install.js'
 import type {RebootResult} from '../reboot/reboot.js'
 import {formatDuration} from './format.js'
 
@@ -55,4 +56,15 @@ export function renderHistory(entries: HistoryEntry[]): string {
       ].join('\n')
     })
     .join('\n')
+}
+
+const INSTALL_WORDS: Record<InstallResult['action'], string> = {
+  installed: 'Installed',
+  unchanged: 'Already installed, unchanged:',
+  removed: 'Removed',
+  absent: 'Not installed, nothing to remove:',
+}
+
+export function renderInstall(result: InstallResult): string {
+  return `${INSTALL_WORDS[result.action]} ${result.unit}\n  link: ${result.wants}`
 }

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {inodeOf} from '../host/devices.js'
 import {type LocationOptions, resolveLocations, stateLayout} from '../locations.js'
-import {disarmAfterSwitch} from '../reboot/runtime-unit.js'
+import {removeUnit} from '../reboot/after-switch-unit.js'
 import {removeEmptyDir} from '../stage/mounts.js'
 import {readRecord} from '../stage/record.js'
 import {managerTimes, requestSwitch, systemState} from '../systemd/switch.js'
@@ -87,7 +87,7 @@ export async function afterSwitch(options: LocationOptions = {}): Promise<AfterS
   await appendHistory(layout.history, entry)
   if (health.outcome !== 'not-switched' && pending.stagedId) await adoptStaged(pending, layout)
   await removePending(layout.pendingSwitch)
-  await disarmAfterSwitch(locations.hostRoot)
+  await removeUnit(locations.hostRoot, 'runtime')
   await removeEmptyDir(locations.nextroot)
   if (fallBack) await requestSwitch({kind: 'reboot', unit: `nextroot-fallback-${pending.id}`})
   return {entry}

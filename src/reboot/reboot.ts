@@ -20,7 +20,7 @@ import {gatherCarryFacts} from './carry-facts.js'
 import {type CarryStep, describeStep, planCarryOver} from './carry-over.js'
 import {type RebootFacts, gatherRebootFacts} from './facts.js'
 import {type Mode, preflight} from './preflight.js'
-import {AFTER_SWITCH_UNIT, armAfterSwitch, runtimeUnitPaths} from './runtime-unit.js'
+import {AFTER_SWITCH_UNIT, AFTER_SWITCH_WANTED_BY, placeUnit, unitPaths} from './after-switch-unit.js'
 
 export interface RebootOptions extends LocationOptions {
   /** Act on the plan's decision (none, restart units, soft or full reboot). */
@@ -161,7 +161,7 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
       ...(mode === 'soft-reboot'
         ? [
             `write ${layout.pendingSwitch}`,
-            `install ${runtimeUnitPaths(locations.hostRoot).unit} (${AFTER_SWITCH_UNIT}, wanted by multi-user.target)`,
+            `install ${unitPaths(locations.hostRoot, 'runtime').unit} (${AFTER_SWITCH_UNIT}, wanted by ${AFTER_SWITCH_WANTED_BY})`,
           ]
         : []),
       ...(request ? [switchCommand(request).join(' ')] : []),
@@ -182,7 +182,7 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
     const carrying = performance.now()
     if (withdraw) await unmountAll(locations.nextroot)
     await applyCarryOver(carry.steps)
-    if (mode === 'soft-reboot') await armAfterSwitch(locations.hostRoot)
+    if (mode === 'soft-reboot') await placeUnit(locations.hostRoot, 'runtime')
     result.timings.carryMs = Math.round(performance.now() - carrying)
     const pending =
       mode === 'soft-reboot' && target

@@ -38,7 +38,7 @@ export interface CliOptions {
 }
 
 /**
- * The CLI as users run it (tsc output + bin/run.js + package.json), built privately for this test process:
+ * The CLI as users run it (tsc output + bin/run.js + package.json + units/), built privately for this test process:
  * dist/ in the work tree is rebuilt by other people's `npm run build` at any moment.
  */
 const CLI_ROOT = join(tmpdir(), `nextroot-cli-${process.pid}`)
@@ -59,6 +59,7 @@ export function ensureBuilt(): Promise<void> {
     await copyFile(join(REPO, 'bin/run.js'), BIN)
     await copyFile(join(REPO, 'package.json'), join(CLI_ROOT, 'package.json'))
     await symlink(join(REPO, 'node_modules'), join(CLI_ROOT, 'node_modules'))
+    await symlink(join(REPO, 'units'), join(CLI_ROOT, 'units'))
   })()
   return built
 }
