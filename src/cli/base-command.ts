@@ -14,9 +14,20 @@ export interface ErrorBody {
   details: Record<string, unknown>
 }
 
+/** oclif rethrows the plain Error of a flag's own parser (e.g. `exists: true`) with this message. */
+const FLAG_PARSE_ERROR = /^Parsing --(\S+) \n\t([^\n]*)/
+
 /** Converts anything thrown into the stable error shape (unknown errors become NR_INTERNAL, parse errors NR_USAGE). */
 export function toNextrootError(error: unknown): NextrootError {
   if (isNextrootError(error)) return error
+  const flagParse = error instanceof Error ? FLAG_PARSE_ERROR.exec(error.message) : null
+  if (flagParse) {
+    return new NextrootError('NR_USAGE', `--${flagParse[1]}: ${flagParse[2]}`, {
+      hints: ['See --help for usage and examples.'],
+      cause: error,
+    })
+  }
+
   if (error instanceof Errors.CLIError) {
     return new NextrootError('NR_USAGE', error.message.replace(/^Error: /, ''), {
       hints: ['See --help for usage and examples.'],
