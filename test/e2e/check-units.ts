@@ -2,15 +2,7 @@
 // SurviveFinalKillSignal= under [Service], (c) a survivor with BindPaths= from the root file system, (d) a
 // survivor with RootDirectory= on its own tmpfs (the guest has no portablectl), (e) a running service root B
 // does not ship. One guest step writes and starts them all.
-
-/** systemd-soft-reboot.service(8)'s [Unit] block for survivors (systemd 257). */
-const SURVIVOR_UNIT = [
-  'IgnoreOnIsolate=yes',
-  'DefaultDependencies=no',
-  'After=basic.target',
-  'Conflicts=reboot.target kexec.target poweroff.target halt.target rescue.target emergency.target',
-  'Before=shutdown.target rescue.target emergency.target',
-]
+import {SURVIVOR_ORDERING, survivorUnit} from './survivor-unit.js'
 
 /** A tmpfs of its own for RootDirectory= trees: /run is noexec, and a separate file system pins nothing. */
 export const SURVIVOR_ROOT = '/run/e2e-survivor-root'
@@ -45,43 +37,31 @@ const FILES: Record<string, string[]> = {
     'Type=tmpfs',
     'Options=mode=0755,size=16m',
   ],
-  [`/run/systemd/system/${UNITS.survivor}`]: [
-    '[Unit]',
-    'Description=nextroot e2e (a): survivor',
-    'SurviveFinalKillSignal=yes',
-    ...SURVIVOR_UNIT,
-    '[Service]',
+  [`/run/systemd/system/${UNITS.survivor}`]: survivorUnit('nextroot e2e (a): survivor', [
     'ExecStart=/usr/bin/sleep infinity',
-  ],
+  ]),
   [`/run/systemd/system/${UNITS.misplaced}`]: [
     '[Unit]',
     'Description=nextroot e2e (b): SurviveFinalKillSignal= in the wrong section',
-    ...SURVIVOR_UNIT,
+    ...SURVIVOR_ORDERING,
     '[Service]',
     'SurviveFinalKillSignal=yes',
     'ExecStart=/usr/bin/sleep infinity',
   ],
-  [`/run/systemd/system/${UNITS.bind}`]: [
-    '[Unit]',
-    'Description=nextroot e2e (c): survivor with BindPaths= from the root file system',
-    'SurviveFinalKillSignal=yes',
-    ...SURVIVOR_UNIT,
-    `RequiresMountsFor=${SURVIVOR_ROOT}`,
-    '[Service]',
-    `RootDirectory=${SURVIVOR_ROOT}`,
-    `BindPaths=${BIND_SOURCE}:/data`,
-    'ExecStart=/bin/busybox sleep 999999',
-  ],
-  [`/run/systemd/system/${UNITS.rootdir}`]: [
-    '[Unit]',
-    'Description=nextroot e2e (d): survivor with RootDirectory= on another file system',
-    'SurviveFinalKillSignal=yes',
-    ...SURVIVOR_UNIT,
-    `RequiresMountsFor=${SURVIVOR_ROOT}`,
-    '[Service]',
-    `RootDirectory=${SURVIVOR_ROOT}`,
-    'ExecStart=/bin/busybox sleep 999999',
-  ],
+  [`/run/systemd/system/${UNITS.bind}`]: survivorUnit(
+    'nextroot e2e (c): survivor with BindPaths= from the root file system',
+    [
+      `RootDirectory=${SURVIVOR_ROOT}`,
+      `BindPaths=${BIND_SOURCE}:/data`,
+      'ExecStart=/bin/busybox sleep 999999',
+    ],
+    [`RequiresMountsFor=${SURVIVOR_ROOT}`],
+  ),
+  [`/run/systemd/system/${UNITS.rootdir}`]: survivorUnit(
+    'nextroot e2e (d): survivor with RootDirectory= on another file system',
+    [`RootDirectory=${SURVIVOR_ROOT}`, 'ExecStart=/bin/busybox sleep 999999'],
+    [`RequiresMountsFor=${SURVIVOR_ROOT}`],
+  ),
   [`/etc/systemd/system/${UNITS.gone}`]: [
     '[Unit]',
     'Description=nextroot e2e (e): running, but not in root B',

@@ -7,20 +7,12 @@ import {repoRoot} from './paths.js'
 import {missingPrerequisites} from './prereq.js'
 import {tail, type RunResult} from './records.js'
 import {runGuest} from './run.js'
+import {survivorUnit} from './survivor-unit.js'
 
 // A service with systemd's recommended survivor settings (systemd-soft-reboot.service(8)).
-const survivor = [
-  '[Unit]',
-  'Description=demo service that survives soft reboots',
-  'SurviveFinalKillSignal=yes',
-  'IgnoreOnIsolate=yes',
-  'DefaultDependencies=no',
-  'After=basic.target',
-  'Conflicts=reboot.target kexec.target poweroff.target halt.target rescue.target emergency.target',
-  'Before=shutdown.target rescue.target emergency.target',
-  '[Service]',
+const survivor = survivorUnit('demo service that survives soft reboots', [
   'ExecStart=/usr/bin/sleep infinity',
-]
+])
 const listServices =
   'systemctl list-units --type=service --state=running --no-legend --plain | ' +
   'while read -r unit _; do echo "$unit $(systemctl show -P MainPID "$unit")"; done'

@@ -11,19 +11,12 @@ import * as assert from 'uvu/assert'
 import {stageDisk} from './disk-roots.js'
 import type {RunResult} from './records.js'
 import {scenario} from './scenario.js'
+import {survivorUnit} from './survivor-unit.js'
 
-/** systemd-soft-reboot.service(8)'s [Unit] block (systemd 257), for a survivor that must keep its PID. */
-const SURVIVOR = [
-  '[Unit]',
-  'SurviveFinalKillSignal=yes',
-  'IgnoreOnIsolate=yes',
-  'DefaultDependencies=no',
-  'After=basic.target',
-  'Conflicts=reboot.target kexec.target poweroff.target halt.target rescue.target emergency.target',
-  'Before=shutdown.target rescue.target emergency.target',
-  '[Service]',
-  'ExecStart=/usr/bin/sleep infinity',
-].join('\\n')
+/** A survivor that must keep its PID, written with printf: its lines joined by a literal \\n. */
+const SURVIVOR = survivorUnit('nextroot e2e: carried survivor', ['ExecStart=/usr/bin/sleep infinity']).join(
+  '\\n',
+)
 
 /** Root A becomes a machine of its own: an identity, a local user, data, and a survivor. */
 const SETUP = [
