@@ -1,0 +1,23 @@
+// Every command, for oclif's explicit command discovery: one module to load (bundled by bin/bundle.js), not
+// one per command found by scanning a directory.
+import AfterSwitch from './after-switch.js'
+import Check from './check.js'
+import History from './history.js'
+import Install from './install.js'
+import Plan from './plan.js'
+import Reboot from './reboot.js'
+import Stage from './stage.js'
+import Status from './status.js'
+import Unstage from './unstage.js'
+
+export const COMMANDS = {
+  'after-switch': AfterSwitch,
+  check: Check,
+  history: History,
+  install: Install,
+  plan: Plan,
+  reboot: Reboot,
+  stage: Stage,
+  status: Status,
+  unstage: Unstage,
+}
