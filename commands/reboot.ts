@@ -11,6 +11,8 @@ export default class Reboot extends BaseCommand {
     'Soft-reboot into the staged root, safely; or do what `nextroot plan` says (--auto).'
   static override description = `Preflight: systemd can soft-reboot, the staged root is the one nextroot staged (and has --sha256, if given), \`nextroot check\` has no blockers, no logind inhibitor blocks, /run/systemd has room, and the plan does not need a full reboot (--force goes ahead anyway and logs it). Then the machine is carried into the staged root (CARRY_DIRS bind-mounted, CARRY_FILES copied, accounts merged; see /etc/nextroot/nextroot.conf), the result is printed, and \`systemctl soft-reboot\` is started as a transient unit, so it survives this process being killed by the switch. In the new userspace, nextroot-after-switch.service checks the switch, records it (nextroot history) and falls back per ON_UNHEALTHY.
 
+--persist (btrfs): nextroot stages archives into a subvolume when its state directory is on btrfs; with --persist that subvolume becomes the default one (btrfs subvolume set-default), so a full reboot that names no subvol= boots it too. Refused unless the boot mounts / without subvol=, the subvolume is on the root file system and /etc/fstab mounts every carried directory itself. A fallback restores the previous default first.
+
 --full withdraws the staged root from /run/nextroot and reboots with SYSTEMCTL_SKIP_AUTO_SOFT_REBOOT=1, so the kernel really restarts.`
 
   static override examples = [
@@ -18,6 +20,10 @@ export default class Reboot extends BaseCommand {
     {description: 'See every step and command first', command: '<%= config.bin %> reboot --dry-run'},
     {description: 'Do the lightest step the plan names', command: '<%= config.bin %> reboot --auto --json'},
     {description: 'A real reboot, even with a root staged', command: '<%= config.bin %> reboot --full'},
+    {
+      description: 'Switch, and boot the staged root after full reboots too (btrfs)',
+      command: '<%= config.bin %> reboot --persist',
+    },
   ]
 
   static override flags = {
@@ -34,6 +40,10 @@ export default class Reboot extends BaseCommand {
       summary: "Schedule it (systemctl's --when=, e.g. 'tomorrow 03:00'), where systemd supports it.",
     }),
     sha256: Flags.string({summary: 'The digest you verified: refuse unless the staged root has it.'}),
+    persist: Flags.boolean({
+      summary: 'On btrfs: make the staged subvolume the default, so the next full reboot boots it too.',
+      exclusive: ['full'],
+    }),
     ...locationFlags,
   }
 
@@ -47,6 +57,7 @@ export default class Reboot extends BaseCommand {
       dryRun: flags['dry-run'],
       when: flags.when,
       sha256: flags.sha256,
+      persist: flags.persist,
     })
     for (const warning of result.warnings) this.logToStderr(`warning: ${warning}`)
     if (this.jsonEnabled()) this.logJson(this.toSuccessJson(result))

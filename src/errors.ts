@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   NR_INHIBITED: EXIT.refused,
   NR_FULL_REBOOT_NEEDED: EXIT.refused,
   NR_STAGED_CHANGED: EXIT.refused,
+  NR_CANNOT_PERSIST: EXIT.refused,
 } as const satisfies Record<string, ExitCode>
 
 export type ErrorCode = keyof typeof ERROR_CODES

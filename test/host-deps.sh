@@ -5,6 +5,7 @@ set -euo pipefail
 declare -A need=(
   [setfattr]=attr [getfattr]=attr [setfacl]=acl [setcap]=libcap2-bin [zstd]=zstd [xz]=xz-utils
   [mksquashfs]=squashfs-tools [mkfs.erofs]=erofs-utils [mkfs.ext4]=e2fsprogs [gpg]=gnupg [gpgv]=gpgv
+  [mkfs.btrfs]=btrfs-progs [btrfs]=btrfs-progs
 )
 missing=()
 for tool in "${!need[@]}"; do command -v "$tool" > /dev/null || missing+=("${need[$tool]}"); done

@@ -17,6 +17,7 @@ const PACKAGE_OF: Record<string, string> = {
   blkid: 'util-linux',
   systemctl: 'systemd',
   sync: 'coreutils',
+  btrfs: 'btrfs-progs',
 }
 
 /** Environment for every child: stable, parseable output. */

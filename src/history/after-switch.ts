@@ -3,6 +3,7 @@
 import {readFile, rename, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {setDefaultSubvolume} from '../host/btrfs.js'
 import {inodeOf} from '../host/devices.js'
 import {type LocationOptions, resolveLocations, stateLayout} from '../locations.js'
 import {removeUnit} from '../reboot/after-switch-unit.js'
@@ -89,6 +90,8 @@ export async function afterSwitch(options: LocationOptions = {}): Promise<AfterS
   await removePending(layout.pendingSwitch)
   await removeUnit(locations.hostRoot, 'runtime')
   await removeEmptyDir(locations.nextroot)
+  if (fallBack && pending.restoreDefaultSubvolume)
+    await setDefaultSubvolume(pending.restoreDefaultSubvolume, locations.hostRoot)
   if (fallBack) await requestSwitch({kind: 'reboot', unit: `nextroot-fallback-${pending.id}`})
   return {entry}
 }

@@ -29,6 +29,8 @@ export interface PendingSwitch {
   /** Reboot-required flags a healthy switch satisfies (they name only userspace packages), to clear then. */
   satisfies: string[]
   policy: {healthTimeoutS: number; onUnhealthy: OnUnhealthy}
+  /** `reboot --persist`: the default btrfs subvolume before it, put back before falling back to a full reboot. */
+  restoreDefaultSubvolume?: string
 }
 
 export type Outcome = 'healthy' | 'unhealthy' | 'fell-back' | 'not-switched'

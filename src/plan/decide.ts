@@ -112,7 +112,7 @@ function serviceProcesses(stale: StaleProcess[]): StaleProcess[] {
 export function persistenceOf(record: StagedRecord | undefined): string {
   if (record?.kind === 'image' && record.source.startsWith('/dev/'))
     return `A full reboot boots what the boot loader's entry names: the updater that wrote ${record.source} decides whether that is the new root.`
-  return 'The switch lasts until the next full reboot, which boots the installed root again.'
+  return 'The switch lasts until the next full reboot, which boots the installed root again (unless `nextroot reboot --persist` makes it the default btrfs subvolume).'
 }
 
 function notes(facts: PlanFacts): string[] {

@@ -5,6 +5,8 @@ import {join} from 'node:path'
 
 import {check} from '../check/check.js'
 import {type Config, readConfig} from '../config.js'
+import {NextrootError} from '../errors.js'
+import {setDefaultSubvolume} from '../host/btrfs.js'
 import {inodeOf} from '../host/devices.js'
 import {type PendingSwitch, writePending} from '../history/records.js'
 import {type LocationOptions, type Locations, resolveLocations, stateLayout} from '../locations.js'
@@ -15,12 +17,14 @@ import {unmountAll} from '../stage/mounts.js'
 import {describeOs, parseOsRelease} from '../stage/os-release.js'
 import {requireRoot} from '../stage/privileges.js'
 import {type SwitchRequest, requestSwitch, restartUnits, switchCommand} from '../systemd/switch.js'
+import {AFTER_SWITCH_UNIT, AFTER_SWITCH_WANTED_BY, placeUnit, unitPaths} from './after-switch-unit.js'
 import {applyCarryOver} from './carry-apply.js'
 import {gatherCarryFacts} from './carry-facts.js'
 import {type CarryStep, describeStep, planCarryOver} from './carry-over.js'
 import {type RebootFacts, gatherRebootFacts} from './facts.js'
+import {gatherPersistFacts} from './persist-facts.js'
+import {type PersistFacts, persistRefusal, persistStep} from './persist.js'
 import {type Mode, preflight} from './preflight.js'
-import {AFTER_SWITCH_UNIT, AFTER_SWITCH_WANTED_BY, placeUnit, unitPaths} from './after-switch-unit.js'
 
 export interface RebootOptions extends LocationOptions {
   /** Act on the plan's decision (none, restart units, soft or full reboot). */
@@ -34,6 +38,8 @@ export interface RebootOptions extends LocationOptions {
   when?: string
   /** The digest the user verified: the staged record must have it. */
   sha256?: string
+  /** On btrfs: make the staged subvolume the default, so the next full reboot boots it too. */
+  persist?: boolean
 }
 
 export interface RebootResult {
@@ -55,6 +61,27 @@ export interface PreparedReboot {
   result: RebootResult
   /** Starts the switch (after the result was printed); a no-op for --dry-run and for "none". */
   trigger: () => Promise<void>
+}
+
+/** --persist: only a soft reboot into a staged tree can last; refused with the reason wherever it cannot. */
+async function persistFacts(
+  mode: Mode,
+  target: 'staged' | 'same-root' | undefined,
+  plan: PlanFacts,
+  locations: Locations,
+  config: Config,
+): Promise<PersistFacts> {
+  const tree = plan.staged?.tree
+  if (mode !== 'soft-reboot' || target !== 'staged' || !tree)
+    throw new NextrootError(
+      'NR_CANNOT_PERSIST',
+      '--persist: only a soft reboot into a staged tree can be made to last.',
+      {hints: ['Stage an archive into a state directory on the root btrfs, then nextroot reboot --persist.']},
+    )
+  const facts = await gatherPersistFacts(tree, locations.hostRoot, config.carryDirs)
+  const refusal = persistRefusal(facts)
+  if (refusal) throw refusal
+  return facts
 }
 
 function modeOf(options: RebootOptions, decision: Decision): {mode: Mode; target?: 'staged' | 'same-root'} {
@@ -135,6 +162,7 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
       force: options.force ?? false,
     })
     if (checked.refusal) throw checked.refusal
+    const persist = options.persist ? await persistFacts(mode, target, plan, locations, config) : undefined
     const gathered = performance.now()
     const id = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
     const carry =
@@ -164,6 +192,7 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
             `install ${unitPaths(locations.hostRoot, 'runtime').unit} (${AFTER_SWITCH_UNIT}, wanted by ${AFTER_SWITCH_WANTED_BY})`,
           ]
         : []),
+      ...(persist ? [persistStep(persist)] : []),
       ...(request ? [switchCommand(request).join(' ')] : []),
       ...(mode === 'restart-units' ? [`systemctl try-restart -- ${decision.units.join(' ')}`] : []),
     ]
@@ -183,6 +212,7 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
     if (withdraw) await unmountAll(locations.nextroot)
     await applyCarryOver(carry.steps)
     if (mode === 'soft-reboot') await placeUnit(locations.hostRoot, 'runtime')
+    if (persist?.subvolumeId) await setDefaultSubvolume(persist.subvolumeId, locations.hostRoot)
     result.timings.carryMs = Math.round(performance.now() - carrying)
     const pending =
       mode === 'soft-reboot' && target
@@ -190,6 +220,7 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
             ...pendingSwitch(id, target, plan, decision, facts, config, await hostOs(locations.hostRoot)),
             rootId:
               target === 'staged' ? await inodeOf(locations.nextroot) : await inodeOf(locations.hostRoot),
+            restoreDefaultSubvolume: persist?.previousDefault,
           }
         : undefined
     const trigger = async () => {

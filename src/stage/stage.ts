@@ -9,6 +9,7 @@ import {type Readable, Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 
 import {NextrootError} from '../errors.js'
+import {makeTreeDir} from '../host/btrfs.js'
 import {freeSpace} from '../host/space.js'
 import {type LocationOptions, resolveLocations, stateLayout} from '../locations.js'
 import {extractArchive} from '../tar/extract.js'
@@ -252,7 +253,8 @@ async function extractToStore(
     }
   }
 
-  await mkdir(tree, {recursive: true, mode: 0o700})
+  // On btrfs a subvolume, which `reboot --persist` can make the default root.
+  await makeTreeDir(tree)
   const input: Readable =
     source.kind === 'stdin'
       ? (options.input ?? process.stdin)
