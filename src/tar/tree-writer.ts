@@ -1,6 +1,8 @@
 // The only code that writes an extracted tree: never follows a symlink, keeps every path inside the root,
 // and applies ownership, modes, xattrs and times in the order GNU tar and systemd's extractor use.
 import {
+  chmodSync,
+  chownSync,
   closeSync,
   constants,
   fchmodSync,
@@ -11,11 +13,11 @@ import {
   mkdirSync,
   openSync,
   symlinkSync,
+  utimesSync,
   writeSync,
 } from 'node:fs'
 import {
   chmod,
-  chown,
   lchown,
   link,
   lstat,
@@ -94,13 +96,14 @@ export class TreeWriter {
   async finish(): Promise<void> {
     await Promise.all(this.pending.values())
     const dirs = [...this.dirMeta.entries()].sort(([a], [b]) => depth(b) - depth(a))
+    // Synchronous, like the writes: thousands of directories, each a thread-pool round trip per call otherwise.
     for (const [path, meta] of dirs) {
-      await chown(this.abs(path), meta.uid, meta.gid)
-      await chmod(this.abs(path), meta.mode)
+      chownSync(this.abs(path), meta.uid, meta.gid)
+      chmodSync(this.abs(path), meta.mode)
     }
 
     await this.applyXattrs()
-    for (const [path, meta] of dirs) await utimes(this.abs(path), meta.atime, meta.mtime)
+    for (const [path, meta] of dirs) utimesSync(this.abs(path), meta.atime, meta.mtime)
   }
 
   private abs(path: string): string {
