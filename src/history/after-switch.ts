@@ -7,6 +7,7 @@ import {setDefaultSubvolume} from '../host/btrfs.js'
 import {inodeOf} from '../host/devices.js'
 import {type LocationOptions, resolveLocations, stateLayout} from '../locations.js'
 import {removeUnit} from '../reboot/after-switch-unit.js'
+import {removeScheduleGuard} from '../reboot/schedule-guard.js'
 import {removeEmptyDir} from '../stage/mounts.js'
 import {readRecord} from '../stage/record.js'
 import {managerTimes, requestSwitch, systemState} from '../systemd/switch.js'
@@ -89,6 +90,7 @@ export async function afterSwitch(options: LocationOptions = {}): Promise<AfterS
   if (health.outcome !== 'not-switched' && pending.stagedId) await adoptStaged(pending, layout)
   await removePending(layout.pendingSwitch)
   await removeUnit(locations.hostRoot, 'runtime')
+  await removeScheduleGuard(locations.hostRoot)
   await removeEmptyDir(locations.nextroot)
   if (fallBack && pending.restoreDefaultSubvolume)
     await setDefaultSubvolume(pending.restoreDefaultSubvolume, locations.hostRoot)

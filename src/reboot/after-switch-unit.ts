@@ -1,8 +1,7 @@
 // Puts the shipped nextroot-after-switch.service where systemd finds it: for one switch in
 // /run/systemd/system (a soft reboot keeps files in /run, so whatever /etc the new root has, it runs there),
 // or for good in a root's /etc/systemd/system (`nextroot install`, also into an image tree being built).
-import {copyFile, mkdir, readFile, readlink, rm, symlink} from 'node:fs/promises'
-import {access} from 'node:fs/promises'
+import {access, copyFile, mkdir, readFile, readlink, rm, symlink} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -26,16 +25,18 @@ const exists = (path: string) =>
     () => false,
   )
 
-/** units/ of the installed package, found upwards from this module (src/ when run by tsx, dist/src/ when built). */
-export async function shippedUnit(): Promise<string> {
+/** A file from units/ of the installed package, found upwards from this module (src/ by tsx, dist/ when built). */
+export async function shippedFile(name: string): Promise<string> {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (let up = 0; up < 4; up++, dir = dirname(dir)) {
-    const candidate = join(dir, 'units', AFTER_SWITCH_UNIT)
+    const candidate = join(dir, 'units', name)
     if (await exists(candidate)) return candidate
   }
 
-  throw new Error(`units/${AFTER_SWITCH_UNIT} is missing from the nextroot package`)
+  throw new Error(`units/${name} is missing from the nextroot package`)
 }
+
+export const shippedUnit = () => shippedFile(AFTER_SWITCH_UNIT)
 
 export function unitPaths(root: string, placement: UnitPlacement): {unit: string; wants: string} {
   const dir = join(root, UNIT_DIRS[placement])

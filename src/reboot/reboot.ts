@@ -25,6 +25,7 @@ import {type RebootFacts, gatherRebootFacts} from './facts.js'
 import {gatherPersistFacts} from './persist-facts.js'
 import {type PersistFacts, persistRefusal, persistStep} from './persist.js'
 import {type Mode, preflight} from './preflight.js'
+import {placeScheduleGuard, scheduleGuardPath} from './schedule-guard.js'
 
 export interface RebootOptions extends LocationOptions {
   /** Act on the plan's decision (none, restart units, soft or full reboot). */
@@ -181,6 +182,7 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
         ? {kind: mode, unit: `nextroot-${mode}-${id}`, when: options.when}
         : undefined
     const withdraw = mode === 'reboot' && plan.nextroot.mounted
+    const guardSchedule = mode === 'soft-reboot' && options.when !== undefined
     const steps = [
       ...(withdraw
         ? [`umount -R ${locations.nextroot}   # a staged root must not turn the reboot into a soft one`]
@@ -190,6 +192,11 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
         ? [
             `write ${layout.pendingSwitch}`,
             `install ${unitPaths(locations.hostRoot, 'runtime').unit} (${AFTER_SWITCH_UNIT}, wanted by ${AFTER_SWITCH_WANTED_BY})`,
+          ]
+        : []),
+      ...(guardSchedule
+        ? [
+            `install ${scheduleGuardPath(locations.hostRoot)} (drops logind's schedule once due: no second soft reboot)`,
           ]
         : []),
       ...(persist ? [persistStep(persist)] : []),
@@ -212,6 +219,7 @@ export async function reboot(options: RebootOptions = {}): Promise<PreparedReboo
     if (withdraw) await unmountAll(locations.nextroot)
     await applyCarryOver(carry.steps)
     if (mode === 'soft-reboot') await placeUnit(locations.hostRoot, 'runtime')
+    if (guardSchedule) await placeScheduleGuard(locations.hostRoot)
     if (persist?.subvolumeId) await setDefaultSubvolume(persist.subvolumeId, locations.hostRoot)
     result.timings.carryMs = Math.round(performance.now() - carrying)
     const pending =

@@ -1,12 +1,15 @@
-// The after-switch unit: its ordering cannot form a cycle with the target that wants it, and `nextroot install`
-// puts it into a root and takes it out again, idempotently, in both output modes.
-import {readFile, readlink} from 'node:fs/promises'
+// The units nextroot ships: the after-switch unit's ordering cannot form a cycle with the target that wants it,
+// `nextroot install` puts it into a root and takes it out again, idempotently, in both output modes; the
+// logind drop-in of `reboot --when=` removes a due schedule and keeps one still ahead.
+import {access, readFile, readlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
-import {AFTER_SWITCH_WANTED_BY, shippedUnit} from '../../src/reboot/after-switch-unit.js'
+import {execa} from 'execa'
+
+import {AFTER_SWITCH_WANTED_BY, shippedFile, shippedUnit} from '../../src/reboot/after-switch-unit.js'
 import {runCli} from '../helpers/cli.js'
 import {withScratch} from '../helpers/scratch.js'
 
@@ -53,6 +56,38 @@ test('install puts the unit and its wants link into the root, again is unchanged
 test('install into a root that does not exist is a usage error', async () => {
   const result = await runCli(['install', '--root', '/nonexistent/nextroot-root', '--json'])
   assert.equal([result.exitCode, result.json?.error?.code], [2, 'NR_USAGE'])
+})
+
+/** The drop-in's ExecStartPre= command as systemd hands it to sh ($$ and %% unescaped), on another file. */
+async function guardCommand(scheduleFile: string): Promise<string> {
+  const text = await readFile(await shippedFile('nextroot-due-schedule.conf'), 'utf8')
+  const line = text.split('\n').find((l) => l.startsWith('ExecStartPre=-/bin/sh -c '))
+  assert.ok(line, 'an ExecStartPre= running sh -c')
+  const script = line.slice("ExecStartPre=-/bin/sh -c '".length, -1)
+  return script
+    .replaceAll('$$', '$')
+    .replaceAll('%%', '%')
+    .replace('/run/systemd/shutdown/scheduled', scheduleFile)
+}
+
+test("the --when= guard removes logind's schedule once due and keeps one still ahead", async () => {
+  await withScratch('schedule-guard', async (dir) => {
+    const file = join(dir, 'scheduled')
+    const script = await guardCommand(file)
+    const nowUs = Date.now() * 1000
+    const present = () =>
+      access(file).then(
+        () => true,
+        () => false,
+      )
+    await writeFile(file, `USEC=${nowUs + 3_600_000_000}\nMODE=soft-reboot\n`)
+    assert.is((await execa('sh', ['-c', script])).exitCode, 0)
+    assert.ok(await present(), 'an hour ahead: kept')
+    await writeFile(file, `USEC=${nowUs - 1_000_000}\nMODE=soft-reboot\n`)
+    await execa('sh', ['-c', script])
+    assert.not.ok(await present(), 'due: removed')
+    assert.is((await execa('sh', ['-c', script])).exitCode, 0, 'no schedule: nothing to do, success')
+  })
 })
 
 test.run()
