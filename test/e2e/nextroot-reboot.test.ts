@@ -1,6 +1,7 @@
 // Issue 5 on a real systemd: `nextroot reboot` carries root A's machine into root B and switches, the new
 // userspace checks and records it; a broken root falls back to a full reboot; a root with another kernel makes
-// `plan` say reboot, and `reboot --full` really reboots although it is staged. Roots are staged from their
+// `plan` say reboot, and `reboot --full` really reboots although it is staged; a /usr-only image switches the
+// running root to the staged /usr, on a schedule given with --when=. Roots are staged from their
 // disks, mounted and staged as directories: seconds, not the minutes of unpacking an archive under TCG.
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
@@ -168,6 +169,58 @@ scenario(
     assert.is.not(after.bootId, before.bootId, 'a real reboot: new boot ID')
     assert.is(after.root, 'A')
     assert.is(after.softReboots, 0)
+  },
+)
+
+/**
+ * Root B's /usr alone, as an image-based OS ships it: an overlay of B's disk with every top-level entry but usr
+ * whited out (a directory stages as a plain bind mount, so usr must not be a submount of it).
+ */
+const STAGE_USR_ONLY = [
+  'set -e',
+  'mkdir -p /mnt/rootB /var/tmp/usr-only /var/tmp/usr-upper /var/tmp/usr-work',
+  'mountpoint -q /mnt/rootB || mount /dev/disk/by-label/ROOTB /mnt/rootB',
+  'for entry in /mnt/rootB/*; do [ "${entry##*/}" = usr ] || mknod "/var/tmp/usr-upper/${entry##*/}" c 0 0; done',
+  'mount -t overlay overlay -o lowerdir=/mnt/rootB,upperdir=/var/tmp/usr-upper,workdir=/var/tmp/usr-work /var/tmp/usr-only',
+  'ls /var/tmp/usr-only',
+  'nextroot stage /var/tmp/usr-only > /dev/null',
+].join('; ')
+
+scenario(
+  test,
+  "a /usr-only image: the machine's own root with the staged /usr, switched on a --when= schedule",
+  {
+    id: 'nextroot-usr-only',
+    steps: [
+      STAGE_USR_ONLY,
+      'nextroot reboot --dry-run',
+      reboot('--when=+20s', 'reboot'),
+      HISTORY,
+      'findmnt -no FSTYPE /usr',
+      // logind's schedule is in /run, which the switch keeps: the guard must have dropped it (no second switch).
+      'ls /run/systemd/shutdown/scheduled /run/systemd/system/systemd-logind.service.d/* 2>/dev/null; systemctl show -P SoftRebootsCount',
+    ],
+    timeoutS: 1200,
+  },
+  (run) => {
+    assert.is(output(run, 0).trim(), 'usr', 'the staged tree holds only usr')
+    assert.match(
+      output(run, 1),
+      /mount --bind \/ \/run\/nextroot/,
+      'the dry run puts the running root at /run/nextroot',
+    )
+    const rebooted = shared(run, 'reboot')
+    assert.equal([rebooted.ok, rebooted.result.mode], [true, 'soft-reboot'])
+    assert.match(JSON.stringify(rebooted.result.steps), /--when=\+20s/)
+    const [a, b] = run.boots
+    assert.is(run.boots.length, 2)
+    assert.equal([b.bootId, b.softReboots], [a.bootId, 1], 'a soft reboot')
+    assert.is(b.root, 'A', "/etc is the machine's own")
+    assert.is(b.imageVersion, 'B', "/usr is B's (os-release)")
+    assert.is(output(run, 4).trim(), 'overlay')
+    assert.is(output(run, 5).trim(), '1', 'no schedule or guard left, one soft reboot')
+    const [entry] = entries(output(run, 3))
+    assert.is(entry.outcome, 'healthy', entry.problems.join('; '))
   },
 )
 
