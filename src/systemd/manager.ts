@@ -24,30 +24,42 @@ export function parseSystemdVersion(text: string): number | undefined {
   return match ? Number(match[1]) : undefined
 }
 
-export async function systemdFacts(hostRoot = '/'): Promise<SystemdFacts> {
+async function readSystemdFacts(hostRoot: string): Promise<SystemdFacts> {
   const running = await access(join(hostRoot, 'run/systemd/system')).then(
     () => true,
     () => false,
   )
-  const versionText = await run('systemctl', ['--version']).then(
-    (result) => result.stdout.split('\n')[0],
-    () => undefined,
-  )
-  const version = versionText ? parseSystemdVersion(versionText) : undefined
-  let softRebootsCount: number | undefined
-  if (running) {
-    const shown = await run('systemctl', ['show', '--property=SoftRebootsCount', '--value']).catch(
+  const [versionText, countText] = await Promise.all([
+    run('systemctl', ['--version']).then(
+      (result) => result.stdout.split('\n')[0],
       () => undefined,
-    )
-    if (shown && /^\d+$/.test(shown.stdout.trim())) softRebootsCount = Number(shown.stdout.trim())
-  }
-
+    ),
+    running
+      ? run('systemctl', ['show', '--property=SoftRebootsCount', '--value']).then(
+          (result) => result.stdout.trim(),
+          () => undefined,
+        )
+      : undefined,
+  ])
+  const version = versionText ? parseSystemdVersion(versionText) : undefined
   return {
     running,
     version,
     versionText,
     softRebootSupported: running && (version ?? 0) >= SOFT_REBOOT_MIN_VERSION,
     autoSoftReboot: running && (version ?? 0) >= AUTO_SOFT_REBOOT_MIN_VERSION,
-    softRebootsCount,
+    softRebootsCount: countText && /^\d+$/.test(countText) ? Number(countText) : undefined,
   }
+}
+
+/** Facts this old are asked again: within one command (check, then reboot's preflight) they are shared. */
+const REUSE_MS = 10_000
+const recent = new Map<string, {at: number; facts: Promise<SystemdFacts>}>()
+
+export function systemdFacts(hostRoot = '/'): Promise<SystemdFacts> {
+  const cached = recent.get(hostRoot)
+  if (cached && performance.now() - cached.at < REUSE_MS) return cached.facts
+  const facts = readSystemdFacts(hostRoot)
+  recent.set(hostRoot, {at: performance.now(), facts})
+  return facts
 }
