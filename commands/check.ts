@@ -1,5 +1,5 @@
 // nextroot check: can this machine soft-reboot into the staged root, and what survives the switch?
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../src/cli/base-command.js'
 import {locationFlags, locationsFrom} from '../src/cli/flags.js'

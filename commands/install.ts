@@ -1,5 +1,5 @@
 // nextroot install: put the after-switch unit into a root's /etc for good (reboot arms it in /run anyway).
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../src/cli/base-command.js'
 import {renderInstall} from '../src/cli/render-reboot.js'

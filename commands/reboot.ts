@@ -1,5 +1,5 @@
 // nextroot reboot: switch into the staged root (or do what the plan says) safely, after printing the result.
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../src/cli/base-command.js'
 import {locationFlags, locationsFrom} from '../src/cli/flags.js'

@@ -1,5 +1,6 @@
 // nextroot stage: verify, unpack and publish a new root at /run/nextroot.
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../src/cli/base-command.js'
 import {locationFlags, locationsFrom} from '../src/cli/flags.js'

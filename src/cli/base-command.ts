@@ -1,5 +1,8 @@
 // Shared behaviour of every command: --json envelope with a schema version, and one exit code per error in both modes.
-import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import * as Errors from '@oclif/core/errors'
+import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
 
 import {EXIT, NextrootError, isNextrootError} from '../errors.js'
 

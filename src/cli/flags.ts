@@ -1,5 +1,5 @@
 // Flags shared by every command that touches the system, so each path can be pointed elsewhere the same way.
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {DEFAULT_HOST_ROOT, DEFAULT_NEXTROOT, DEFAULT_STATE_DIR} from '../locations.js'
 
