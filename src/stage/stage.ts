@@ -58,8 +58,11 @@ function reserveFor(sizeBytes: number): number {
   return Math.min(1024 ** 3, Math.floor(sizeBytes * 0.05))
 }
 
-/** Sources are read in large chunks: fewer reads, and most small members then arrive in one piece. */
-const READ_CHUNK = 1024 * 1024
+/**
+ * Sources are read in chunks large enough that most small members arrive in one piece; not larger, because
+ * each chunk is a fresh allocation freed only by a later GC (1 MiB chunks: peak RSS 11 MB higher).
+ */
+const READ_CHUNK = 256 * 1024
 
 /** /run must keep this much free: systemd serialises its state there during a soft reboot. */
 const RUN_MIN_FREE = 16 * 1024 * 1024
@@ -280,7 +283,7 @@ async function extractToStore(
           entries: progress.entries,
         }),
     })
-    const sha256 = tap.sha256()
+    const sha256 = await tap.sha256()
     assertDigest(expectation, sha256, source.kind === 'archive' ? source.path : 'standard input')
     const final = join(store, id)
     return {
@@ -329,7 +332,7 @@ async function hashFile(
     options.signal?.removeEventListener('abort', interrupt)
   }
 
-  return tap.sha256()
+  return await tap.sha256()
 }
 
 function interrupted(): NextrootError {
