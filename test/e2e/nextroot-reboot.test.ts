@@ -32,6 +32,8 @@ const SETUP = [
   'mkdir -p /etc/ssh && echo host-key-of-A > /etc/ssh/ssh_host_ed25519_key && chmod 600 /etc/ssh/ssh_host_ed25519_key',
   `printf '${SURVIVOR}\\n' > /run/systemd/system/e2e-carry-survivor.service`,
   'systemctl daemon-reload && systemctl start e2e-carry-survivor.service',
+  // A package manager upgraded glibc in place: the flags kured and similar tools watch, kept by /run.
+  'touch /run/reboot-required && echo libc6 > /run/reboot-required.pkgs',
 ].join('; ')
 
 /** What must be the same after the switch, as one JSON object. */
@@ -62,6 +64,7 @@ const output = (run: RunResult, step: number) => run.results.find((r) => r.i ===
 interface HistoryEntry {
   outcome: string
   problems: string[]
+  clearedFlags: string[]
   to: string
   durations: {fromTriggerMs?: number; switchMs?: number; units: Record<string, number>}
 }
@@ -83,6 +86,7 @@ scenario(
       FACTS,
       'findmnt -no SOURCE,TARGET /var; findmnt -no SOURCE /',
       "systemctl show | grep -E '^(SoftReboot|ShutdownStart|Finish)' || true",
+      'ls /run/reboot-required* 2>/dev/null | wc -l',
     ],
     timeoutS: 1500,
   },
@@ -103,6 +107,8 @@ scenario(
     const [entry] = entries(output(run, 5))
     assert.is(entry.outcome, 'healthy', entry.problems.join('; '))
     assert.ok((entry.durations.fromTriggerMs ?? 0) > 0, 'the switch is timed from the trigger')
+    assert.equal(entry.clearedFlags, ['/run/reboot-required', '/run/reboot-required.pkgs'])
+    assert.is(output(run, 9).trim(), '0', 'the satisfied reboot-required flags are gone')
     console.log(
       `switch: trigger to default target ${entry.durations.fromTriggerMs} ms, soft reboot ${entry.durations.switchMs} ms`,
     )
