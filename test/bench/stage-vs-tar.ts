@@ -37,16 +37,20 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
+/** Removes every tree a bench made; only once all runs are over (see `bench`). */
+const cleanups: Array<() => Promise<unknown>> = []
+
+/**
+ * Every run extracts into its own directory (tar) or state directory (nextroot) and nothing is deleted until
+ * all runs are over: on ext4 without a journal, allocating an inode skips every inode freed in the last minute,
+ * which costs seconds after a 14k-entry tree was deleted, and the tool that happened to follow the deletions
+ * measured that instead of itself. Costs about 7 trees (4.5 GB for the trixie root) per archive.
+ */
 async function bench(archive: string, label: string): Promise<string> {
   const size = (await stat(archive)).size
-  const tarOut = join(work, 'tar-out')
-  const state = join(work, 'state')
-  const nextroot = join(work, 'nextroot')
   const tar: Sample[] = []
   const ours: Sample[] = []
-  const unstage = () =>
-    execa('node', [join(repo, 'bin/run.js'), 'unstage', '--state-dir', state, '--nextroot', nextroot])
-  const extractWithTar = [
+  const tarInto = (dir: string) => [
     'tar',
     '--xattrs',
     '--xattrs-include=*',
@@ -55,39 +59,32 @@ async function bench(archive: string, label: string): Promise<string> {
     '-xpf',
     archive,
     '-C',
-    tarOut,
+    dir,
   ]
-  // Each tool starts right after one tree of the same size was deleted (the other tool's; before the first
-  // run, an untimed tar extraction's): on ext4 without a journal, allocating an inode skips those freed in the
-  // last minute, which costs seconds for 14k entries, so deleting both trees just before one tool (as this
-  // bench once did) penalised that tool alone.
-  await fresh(tarOut)
-  await execa(extractWithTar[0], extractWithTar.slice(1))
+  const warmUp = join(work, `${label}-warm-up`)
+  await fresh(warmUp)
+  cleanups.push(() => rm(warmUp, {recursive: true, force: true}))
+  await execa('tar', tarInto(warmUp).slice(1)) // the archive in the page cache for both tools' first run
   for (let run = 0; run < runs; run++) {
-    await unstage()
+    const tarOut = join(work, `${label}-tar-${run}`)
     await fresh(tarOut)
+    cleanups.push(() => rm(tarOut, {recursive: true, force: true}))
     await execa('sync')
-    tar.push(await timed(extractWithTar))
-    await rm(tarOut, {recursive: true, force: true})
+    tar.push(await timed(tarInto(tarOut)))
+    const paths = [
+      '--state-dir',
+      join(work, `${label}-state-${run}`),
+      '--nextroot',
+      join(work, `${label}-nr-${run}`),
+    ]
+    cleanups.push(() => execa('node', [join(repo, 'bin/run.js'), 'unstage', ...paths]))
     await execa('sync')
     ours.push(
-      await timed([
-        'node',
-        join(repo, 'bin/run.js'),
-        'stage',
-        archive,
-        '--state-dir',
-        state,
-        '--nextroot',
-        nextroot,
-        '--log-level',
-        'quiet',
-      ]),
+      await timed(['node', join(repo, 'bin/run.js'), 'stage', archive, ...paths, '--log-level', 'quiet']),
     )
     console.error(`  ${label} run ${run + 1}: tar ${tar.at(-1)?.seconds}s, nextroot ${ours.at(-1)?.seconds}s`)
   }
 
-  await unstage()
   const t = median(tar.map((s) => s.seconds))
   const n = median(ours.map((s) => s.seconds))
   const mib = size / 1024 / 1024
@@ -111,12 +108,16 @@ async function main(): Promise<void> {
   await mkdir(work, {recursive: true})
   const entries = (await execa('bash', ['-c', `tar -tf ${join(images, 'rootB.tar')} | wc -l`])).stdout.trim()
   console.log(`root archive: Debian trixie (images/), ${entries} entries; work dir ${work}`)
-  const results = [
-    await bench(join(images, 'rootB.tar'), 'plain tar'),
-    await bench(join(images, 'rootB.tar.gz'), 'gzip'),
-  ]
-  console.log(results.join('\n'))
-  await rm(work, {recursive: true, force: true})
+  try {
+    const results = [
+      await bench(join(images, 'rootB.tar'), 'plain'),
+      await bench(join(images, 'rootB.tar.gz'), 'gzip'),
+    ]
+    console.log(results.join('\n'))
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch((error: unknown) => console.error(error))
+    await rm(work, {recursive: true, force: true})
+  }
 }
 
 await main()
