@@ -5,8 +5,8 @@ import {Transform, type TransformCallback} from 'node:stream'
 import {Worker} from 'node:worker_threads'
 
 /** Bytes are copied into fixed slots of one shared buffer: memory stays bounded and nothing is allocated. */
-const SLOT = 512 * 1024
-const SLOTS = 4
+const SLOT = 1024 * 1024
+const SLOTS = 2
 
 /** Hashes the slots it is told about, in order, and acknowledges each; `null` asks for the digest. */
 const HASHER = `
@@ -24,6 +24,8 @@ export class DigestTap extends Transform {
   private readonly shared = new SharedArrayBuffer(SLOT * SLOTS)
   private readonly worker = new Worker(HASHER, {eval: true, workerData: this.shared})
   private nextSlot = 0
+  /** Bytes copied into slot `nextSlot` and not handed over yet. */
+  private filled = 0
   private busySlots = 0
   private slotFreed?: () => void
   private digest?: Promise<string>
@@ -60,6 +62,7 @@ export class DigestTap extends Transform {
 
   override _flush(callback: TransformCallback): void {
     this.digest = new Promise((resolve, reject) => (this.settleDigest = {resolve, reject}))
+    this.handOver()
     this.worker.ref()
     this.worker.postMessage(null)
     this.digest.then(() => callback(), callback)
@@ -76,16 +79,29 @@ export class DigestTap extends Transform {
     return await this.digest
   }
 
-  /** Copies the chunk into free slots (waiting for the worker when all are busy) and hands each over. */
+  /**
+   * Copies the chunk into the slot being filled and hands each slot over once full (one message per MiB,
+   * whatever the chunk size), waiting for the worker when every slot is still being hashed.
+   */
   private async hashPieces(chunk: Buffer): Promise<void> {
-    for (let offset = 0; offset < chunk.length; offset += SLOT) {
-      while (this.busySlots === SLOTS) await new Promise<void>((resolve) => (this.slotFreed = resolve))
-      const piece = chunk.subarray(offset, offset + SLOT)
-      const start = this.nextSlot * SLOT
-      new Uint8Array(this.shared, start, piece.length).set(piece)
-      this.nextSlot = (this.nextSlot + 1) % SLOTS
-      if (this.busySlots++ === 0) this.worker.ref()
-      this.worker.postMessage({offset: start, length: piece.length})
+    for (let offset = 0; offset < chunk.length;) {
+      if (this.filled === 0) {
+        while (this.busySlots === SLOTS) await new Promise<void>((resolve) => (this.slotFreed = resolve))
+      }
+
+      const piece = chunk.subarray(offset, offset + SLOT - this.filled)
+      new Uint8Array(this.shared, this.nextSlot * SLOT + this.filled, piece.length).set(piece)
+      this.filled += piece.length
+      offset += piece.length
+      if (this.filled === SLOT) this.handOver()
     }
+  }
+
+  private handOver(): void {
+    if (this.filled === 0) return
+    if (this.busySlots++ === 0) this.worker.ref()
+    this.worker.postMessage({offset: this.nextSlot * SLOT, length: this.filled})
+    this.nextSlot = (this.nextSlot + 1) % SLOTS
+    this.filled = 0
   }
 }
