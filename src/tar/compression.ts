@@ -47,11 +47,17 @@ export interface Decompressed {
   finished: Promise<void>
 }
 
+/**
+ * zlib's output chunk for gzip: its 16 KiB default costs one thread-pool round trip per 16 KiB (43k for a
+ * 650 MiB root; 2.9 s of CPU to inflate it, against 1.9 s with 256 KiB, the size sources are read in).
+ */
+const GUNZIP_CHUNK = 256 * 1024
+
 /** Decompresses `input`; gzip in-process (zlib), zstd and xz through their own programs. */
 export function decompress(kind: Compression, input: Readable): Decompressed {
   if (kind === 'none') return {stream: input, finished: Promise.resolve()}
   if (kind === 'gzip') {
-    const gunzip = createGunzip()
+    const gunzip = createGunzip({chunkSize: GUNZIP_CHUNK})
     input.on('error', (error) => gunzip.destroy(error))
     const finished = new Promise<void>((resolve, reject) => {
       gunzip.on('end', resolve)
