@@ -8,6 +8,8 @@ import {Worker} from 'node:worker_threads'
 const SLOT = 1024 * 1024
 const SLOTS = 2
 
+const READ_AHEAD = 4 * 1024 * 1024
+
 /** Hashes the slots it is told about, in order, and acknowledges each; `null` asks for the digest. */
 const HASHER = `
 const {parentPort, workerData} = require('node:worker_threads')
@@ -32,7 +34,9 @@ export class DigestTap extends Transform {
   private settleDigest?: {resolve: (hex: string) => void; reject: (error: Error) => void}
 
   constructor() {
-    super()
+    // Buffered on both sides: the source keeps reading while the extractor is busy with a chunk, instead of
+    // starting the next read only once the extractor drained (measured: the main thread idle 1.3 s of 3.6 s).
+    super({highWaterMark: READ_AHEAD})
     this.worker.on('message', (message: number | string) => {
       if (typeof message === 'string') {
         this.settleDigest?.resolve(message)
