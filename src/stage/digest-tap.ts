@@ -8,7 +8,7 @@ import {Worker} from 'node:worker_threads'
 const SLOT = 1024 * 1024
 const SLOTS = 2
 
-const READ_AHEAD = 4 * 1024 * 1024
+const READ_AHEAD = 1024 * 1024
 
 /** Hashes the slots it is told about, in order, and acknowledges each; `null` asks for the digest. */
 const HASHER = `
