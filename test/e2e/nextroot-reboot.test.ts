@@ -80,7 +80,8 @@ scenario(
       SETUP,
       FACTS,
       stageDisk('B'),
-      'nextroot reboot --dry-run',
+      // The dry run, then --persist refused (root B is staged from an ext4 disk, not a btrfs subvolume).
+      'nextroot reboot --dry-run; nextroot reboot --persist --json > /e2e/out/persist.json; echo "persist: exit $?"',
       reboot('', 'reboot'),
       HISTORY,
       FACTS,
@@ -97,6 +98,10 @@ scenario(
     assert.is(b.bootId, a.bootId, 'same kernel boot')
     assert.is(b.softReboots, 1)
     assert.match(output(run, 3), /mount --rbind \/var \/run\/nextroot\/var/, 'the dry run names the steps')
+    assert.match(output(run, 3), /persist: exit 12\s*$/)
+    const persist = shared(run, 'persist') as unknown as {error: {code: string; message: string}}
+    assert.is(persist.error.code, 'NR_CANNOT_PERSIST')
+    assert.match(persist.error.message, /is not a btrfs subvolume/)
     const rebooted = shared(run, 'reboot')
     assert.equal([rebooted.ok, rebooted.result.mode, rebooted.result.target], [true, 'soft-reboot', 'staged'])
     const before = JSON.parse(output(run, 1)) as Record<string, string>
