@@ -160,6 +160,8 @@ scenario(
       'nextroot reboot --json > /e2e/out/refused.json; echo "exit $?"',
       reboot('--full', 'full'),
       'cat /etc/nextroot-marker',
+      // `nextroot install`: systemd loads the unit from /etc and multi-user.target wants it.
+      'nextroot install --json | jq -r .result.action && systemctl daemon-reload && systemctl show -P FragmentPath,WantedBy,LoadState nextroot-after-switch.service',
     ],
     timeoutS: 1200,
   },
@@ -180,6 +182,13 @@ scenario(
     assert.is.not(after.bootId, before.bootId, 'a real reboot: new boot ID')
     assert.is(after.root, 'A')
     assert.is(after.softReboots, 0)
+    // systemctl show prints properties in its own order: WantedBy, LoadState, FragmentPath.
+    assert.equal(output(run, 5).trim().split('\n'), [
+      'installed',
+      'multi-user.target',
+      'loaded',
+      '/etc/systemd/system/nextroot-after-switch.service',
+    ])
   },
 )
 
