@@ -1,9 +1,11 @@
 // Puts the shipped nextroot-after-switch.service where systemd finds it: for one switch in
 // /run/systemd/system (a soft reboot keeps files in /run, so whatever /etc the new root has, it runs there),
 // or for good in a root's /etc/systemd/system (`nextroot install`, also into an image tree being built).
-import {access, copyFile, mkdir, readFile, readlink, rm, symlink} from 'node:fs/promises'
+import {copyFile, mkdir, readFile, readlink, rm, symlink} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {pathExists} from '../path-exists.js'
 
 export const AFTER_SWITCH_UNIT = 'nextroot-after-switch.service'
 
@@ -19,18 +21,12 @@ const UNIT_DIRS: Record<UnitPlacement, string> = {
 }
 const LINK_TARGET = `../${AFTER_SWITCH_UNIT}`
 
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  )
-
 /** A file from units/ of the installed package, found upwards from this module (src/ by tsx, dist/ when built). */
 export async function shippedFile(name: string): Promise<string> {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (let up = 0; up < 4; up++, dir = dirname(dir)) {
     const candidate = join(dir, 'units', name)
-    if (await exists(candidate)) return candidate
+    if (await pathExists(candidate)) return candidate
   }
 
   throw new Error(`units/${name} is missing from the nextroot package`)
@@ -69,7 +65,7 @@ export async function placeUnit(root: string, placement: UnitPlacement): Promise
 export async function removeUnit(root: string, placement: UnitPlacement): Promise<boolean> {
   const {unit, wants} = unitPaths(root, placement)
   const present =
-    (await exists(unit)) ||
+    (await pathExists(unit)) ||
     (await readlink(wants).then(
       () => true,
       () => false,

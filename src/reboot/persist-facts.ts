@@ -1,10 +1,11 @@
 // Gathers what `reboot --persist` decides on: the staged tree's btrfs subvolume, the boot's view of /
 // (kernel command line, fstab) and whether the carried directories are mounted by fstab on their own.
-import {access, readFile} from 'node:fs/promises'
+import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {defaultSubvolume, isSubvolume, subvolumeId} from '../host/btrfs.js'
-import {readMounts} from '../host/mounts.js'
+import {mountHolding} from '../host/mounts.js'
+import {pathExists} from '../path-exists.js'
 import type {PersistFacts} from './persist.js'
 
 interface FstabEntry {
@@ -27,20 +28,6 @@ export function rootSubvolumeOption(cmdline: string, fstab: FstabEntry[]): strin
   return [...rootflags, ...root].find((option) => /^subvol(id)?=/.test(option))
 }
 
-/** The mount that holds `path`: the longest mount point that is a prefix of it. */
-async function sourceOf(path: string): Promise<string | undefined> {
-  const within = (mountPoint: string) =>
-    mountPoint === '/' || path === mountPoint || path.startsWith(`${mountPoint}/`)
-  const mounts = (await readMounts()).filter((mount) => within(mount.mountPoint))
-  return mounts.sort((a, b) => a.mountPoint.length - b.mountPoint.length).at(-1)?.source
-}
-
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  )
-
 export async function gatherPersistFacts(
   tree: string,
   hostRoot: string,
@@ -50,12 +37,12 @@ export async function gatherPersistFacts(
     isSubvolume(tree),
     readFile(join(hostRoot, 'proc/cmdline'), 'utf8').catch(() => ''),
     readFile(join(hostRoot, 'etc/fstab'), 'utf8').catch(() => ''),
-    sourceOf(tree),
-    sourceOf(hostRoot),
+    mountHolding(tree).then((mount) => mount?.source),
+    mountHolding(hostRoot).then((mount) => mount?.source),
   ])
   const fstab = parseFstab(fstabText)
   const mounted = new Set(fstab.map((entry) => entry.mountPoint))
-  const present = await Promise.all(carryDirs.map((dir) => exists(join(hostRoot, dir))))
+  const present = await Promise.all(carryDirs.map((dir) => pathExists(join(hostRoot, dir))))
   const ids = subvolume ? await Promise.all([subvolumeId(tree), defaultSubvolume(tree)]) : []
   return {
     tree,

@@ -1,9 +1,10 @@
 // `nextroot unstage`: withdraws the staged root so the next reboot is a real one; "nothing staged" is success.
-import {access, rm} from 'node:fs/promises'
+import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {mountAt} from '../host/mounts.js'
 import {type LocationOptions, resolveLocations, stateLayout} from '../locations.js'
+import {pathExists} from '../path-exists.js'
 import {acquireLock} from './lock.js'
 import {removeEmptyDir, unmountAll} from './mounts.js'
 import {removeRecord, type StagedRecord} from './record.js'
@@ -20,7 +21,7 @@ export async function unstage(options: LocationOptions = {}): Promise<UnstageRes
   requireRoot('unstage a root')
   const locations = resolveLocations(options)
   const layout = stateLayout(locations)
-  if (!(await exists(locations.stateDir))) {
+  if (!(await pathExists(locations.stateDir))) {
     // nothing was ever staged here, so whatever is mounted at the nextroot path is someone else's
     const mounted = await mountAt(locations.nextroot)
     return {warnings: mounted ? [leftAlone(locations.nextroot, mounted.source)] : []}
@@ -49,11 +50,4 @@ export async function unstage(options: LocationOptions = {}): Promise<UnstageRes
 
 function leftAlone(nextroot: string, source: string): string {
   return `${nextroot} holds a mount nextroot did not make (${source}); it was left alone.`
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  )
 }

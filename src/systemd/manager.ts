@@ -1,8 +1,8 @@
 // The one module that asks the running systemd about itself (version, soft-reboot support, counters).
-import {access} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {run} from '../exec/run.js'
+import {pathExists} from '../path-exists.js'
 
 /** systemctl soft-reboot exists from systemd 254; SurviveFinalKillSignal= and auto soft-reboot from 255. */
 export const SOFT_REBOOT_MIN_VERSION = 254
@@ -25,10 +25,7 @@ export function parseSystemdVersion(text: string): number | undefined {
 }
 
 async function readSystemdFacts(hostRoot: string): Promise<SystemdFacts> {
-  const running = await access(join(hostRoot, 'run/systemd/system')).then(
-    () => true,
-    () => false,
-  )
+  const running = await pathExists(join(hostRoot, 'run/systemd/system'))
   const [versionText, countText] = await Promise.all([
     run('systemctl', ['--version']).then(
       (result) => result.stdout.split('\n')[0],
