@@ -44,3 +44,12 @@ export async function readMounts(pid: number | 'self' = 'self', procRoot = '/pro
 export async function mountAt(path: string): Promise<MountEntry | undefined> {
   return (await readMounts()).filter((mount) => mount.mountPoint === path).at(-1)
 }
+
+/** The mount that holds `path` (the last-mounted of the longest mount points that contain it). */
+export async function mountHolding(path: string): Promise<MountEntry | undefined> {
+  const holds = (mountPoint: string) =>
+    mountPoint === '/' || path === mountPoint || path.startsWith(`${mountPoint}/`)
+  const mounts = (await readMounts()).filter((mount) => holds(mount.mountPoint))
+  const longest = Math.max(...mounts.map((mount) => mount.mountPoint.length))
+  return mounts.filter((mount) => mount.mountPoint.length === longest).at(-1)
+}
