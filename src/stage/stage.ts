@@ -13,6 +13,7 @@ import {makeTreeDir} from '../host/btrfs.js'
 import {freeSpace} from '../host/space.js'
 import {type LocationOptions, resolveLocations, stateLayout} from '../locations.js'
 import {extractArchive} from '../tar/extract.js'
+import {openArchive} from './archive-file.js'
 import {DigestTap} from './digest-tap.js'
 import {acquireLock} from './lock.js'
 import {bindMount, discardMountPoint, mountImage, mountRecord, unmountAll} from './mounts.js'
@@ -258,10 +259,9 @@ async function extractToStore(
 
   // On btrfs a subvolume, which `reboot --persist` can make the default root.
   await makeTreeDir(tree)
-  const input: Readable =
-    source.kind === 'stdin'
-      ? (options.input ?? process.stdin)
-      : createReadStream(source.path, {highWaterMark: READ_CHUNK})
+  const archive =
+    source.kind === 'archive' ? await openArchive(source.path, source.compression, READ_CHUNK) : undefined
+  const input: Readable = archive?.input ?? options.input ?? process.stdin
   const tap = new DigestTap()
   const abort = () => input.destroy(interrupted())
   options.signal?.addEventListener('abort', abort, {once: true})
@@ -274,6 +274,7 @@ async function extractToStore(
       compression,
       keepSelinux: options.keepSelinux ?? true,
       reserveBytes,
+      archiveFd: archive?.copyFd,
       signal: options.signal,
       onProgress: (progress) =>
         options.onProgress?.({
@@ -306,6 +307,7 @@ async function extractToStore(
     throw error
   } finally {
     options.signal?.removeEventListener('abort', abort)
+    await archive?.close()
   }
 }
 

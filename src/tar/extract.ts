@@ -1,5 +1,5 @@
-// Streams a tar archive into an empty directory: each member is checked by the entry policy, small files are
-// written several at a time (tar writes one at a time), large ones are streamed, memory stays bounded.
+// Streams a tar archive into an empty directory: each member is checked by the entry policy while a worker
+// thread writes the members before it (tar parses and writes on one thread); memory stays bounded.
 import type {Readable} from 'node:stream'
 import {extract as tarExtract} from 'tar-stream'
 
@@ -7,14 +7,10 @@ import {NextrootError} from '../errors.js'
 import {type Compression, decompress} from './compression.js'
 import {type PlannedEntry, planEntry} from './entry-policy.js'
 import {installBinaryPaxDecoder} from './pax-bytes.js'
-import {TreeWriter} from './tree-writer.js'
+import {type MemberData, TreeWriter} from './tree-writer.js'
 
 installBinaryPaxDecoder()
 
-/** Files up to this size are read whole and written concurrently; larger ones are streamed one by one. */
-const SMALL_FILE = 1024 * 1024
-const MAX_WRITES_IN_FLIGHT = 32
-const MAX_BYTES_IN_FLIGHT = 16 * 1024 * 1024
 const BLOCK = 512
 
 export interface ExtractProgress {
@@ -27,6 +23,8 @@ export interface ExtractOptions {
   compression: Compression
   keepSelinux: boolean
   reserveBytes: number
+  /** `input`'s open file when it is a plain archive that nobody but root can change (see TreeWriterOptions). */
+  archiveFd?: number
   signal?: AbortSignal
   onProgress?: (progress: ExtractProgress) => void
 }
@@ -65,7 +63,7 @@ async function extractTar(
   target: string,
   options: ExtractOptions,
 ): Promise<ExtractSummary> {
-  const writer = new TreeWriter(target, {reserveBytes: options.reserveBytes})
+  const writer = new TreeWriter(target, {reserveBytes: options.reserveBytes, archiveFd: options.archiveFd})
   const tail = watchTail(stream)
   const extractor = tarExtract()
   // A streamed member sees only "Stream was destroyed" when the archive fails under it; the reason is this.
@@ -79,7 +77,6 @@ async function extractTar(
     archiveBytes: 0,
     counts: {file: 0, directory: 0, symlink: 0, hardlink: 0, 'char-device': 0, 'block-device': 0, fifo: 0},
   }
-  const inFlight = new InFlight()
   try {
     for await (const member of extractor) {
       if (options.signal?.aborted) throw interrupted()
@@ -87,72 +84,26 @@ async function extractTar(
       summary.entries++
       summary.counts[entry.kind]++
       summary.bytes += entry.size
-      if (entry.kind === 'file' && entry.size <= SMALL_FILE) {
-        const data = await readAll(member as AsyncIterable<Buffer>)
-        await inFlight.add(writer.write(entry, data), data.length)
-      } else if (entry.kind === 'file') {
-        await writer.write(entry, member as AsyncIterable<Buffer>)
+      if (entry.kind === 'file') {
+        await writer.write(entry, member as MemberData)
       } else {
         member.resume()
-        await inFlight.add(writer.write(entry), 0)
+        await writer.write(entry)
       }
 
       options.onProgress?.({archiveBytes: tail.total(), entries: summary.entries})
     }
 
-    await inFlight.drain()
     tail.assertComplete()
     await writer.finish()
   } catch (error) {
     extractor.destroy()
-    await inFlight.settle()
+    await writer.abort()
     throw toArchiveError(error instanceof NextrootError ? error : (archiveFailure ?? error))
   }
 
   summary.archiveBytes = tail.total()
   return summary
-}
-
-/** Bounded set of concurrent writes; the first failure is rethrown on the next add or drain. */
-class InFlight {
-  private readonly writes = new Set<Promise<void>>()
-  private bytes = 0
-  private failure: unknown
-
-  async add(write: Promise<void>, size: number): Promise<void> {
-    this.bytes += size
-    const tracked = write.then(
-      () => undefined,
-      (error: unknown) => {
-        this.failure ??= error
-      },
-    )
-    const entry = tracked.finally(() => {
-      this.writes.delete(entry)
-      this.bytes -= size
-    })
-    this.writes.add(entry)
-    while (this.writes.size >= MAX_WRITES_IN_FLIGHT || this.bytes > MAX_BYTES_IN_FLIGHT) {
-      await Promise.race(this.writes)
-    }
-
-    if (this.failure !== undefined) throw this.failure
-  }
-
-  async drain(): Promise<void> {
-    await this.settle()
-    if (this.failure !== undefined) throw this.failure
-  }
-
-  async settle(): Promise<void> {
-    await Promise.all(this.writes)
-  }
-}
-
-async function readAll(member: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const chunk of member) chunks.push(chunk)
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
 }
 
 /**

@@ -1,39 +1,15 @@
-// The only code that writes an extracted tree: never follows a symlink, keeps every path inside the root,
-// and applies ownership, modes, xattrs and times in the order GNU tar and systemd's extractor use.
-import {
-  chmodSync,
-  chownSync,
-  closeSync,
-  constants,
-  fchmodSync,
-  fchownSync,
-  futimesSync,
-  lchownSync,
-  lutimesSync,
-  mkdirSync,
-  openSync,
-  symlinkSync,
-  utimesSync,
-  writeSync,
-} from 'node:fs'
-import {
-  chmod,
-  lchown,
-  link,
-  lstat,
-  mkdir,
-  readFile,
-  statfs,
-  unlink,
-  utimes,
-  writeFile,
-} from 'node:fs/promises'
+// Decides every step that writes an extracted tree (the tree worker carries them out, in order): never follows
+// a symlink, keeps every path inside the root, and applies ownership, modes, xattrs and times in tar's order.
+import {chmodSync, chownSync, utimesSync} from 'node:fs'
+import {chmod, lchown, lstat, readFile, unlink, utimes, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {NextrootError, errnoCode, noSpaceError} from '../errors.js'
 import {run} from '../exec/run.js'
 import {aclTextToXattr, parseIdTable, type IdTables} from './acl-text.js'
 import {type EntryMeta, type PlannedEntry, unsafeLink} from './entry-policy.js'
+import {MAX_PIECE, TreeThread} from './tree-thread.js'
+import type {OpMeta} from './tree-worker.js'
 import {xattrRestoreScript} from './xattr-restore.js'
 
 type Known = 'dir' | 'other'
@@ -41,32 +17,40 @@ type Known = 'dir' | 'other'
 export interface TreeWriterOptions {
   /** Stop before the file system has less than this many bytes free (never fill the host's disk). */
   reserveBytes: number
+  /** The open file of a plain archive: file contents are copied from it, at each member's offset. */
+  archiveFd?: number
 }
 
-const SPACE_CHECK_EVERY = 64 * 1024 * 1024
-const NEW_FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
+/** A member's contents as the parser hands them over, and where its header starts in the archive. */
+export interface MemberData extends AsyncIterable<Buffer> {
+  offset: number
+  resume(): unknown
+}
+
+const BLOCK = 512
 
 export class TreeWriter {
   private readonly known = new Map<string, Known>([['', 'dir']])
-  private readonly pending = new Map<string, Promise<void>>()
   private readonly dirMeta = new Map<string, EntryMeta>()
   private readonly xattrs = new Map<string, Map<string, Buffer>>()
   private readonly aclTexts = new Map<string, EntryMeta['aclText']>()
-  private bytesSinceSpaceCheck = 0
+  private readonly thread: TreeThread
 
   constructor(
     private readonly root: string,
     private readonly options: TreeWriterOptions,
-  ) {}
+  ) {
+    this.thread = new TreeThread(root, options.reserveBytes, options.archiveFd)
+  }
 
   /**
-   * Writes one planned entry; file contents come from `data` (whole buffer or a stream of chunks).
-   * All bookkeeping happens before the first await, so callers may start the next write before this one
-   * settles: later entries (hardlinks, children, replacements) wait for exactly the writes they depend on.
+   * Checks one planned entry against the tree so far and queues its file-system steps for the tree worker,
+   * which carries them out in archive order; a file's contents come from `data`, the member's chunks.
+   * Resolves once queued: a failure of the worker surfaces on a later call or on `finish`.
    */
-  async write(entry: PlannedEntry, data?: Buffer | AsyncIterable<Buffer>): Promise<void> {
+  async write(entry: PlannedEntry, data?: MemberData): Promise<void> {
+    this.throwFailure()
     if (entry.path !== '') this.ensureParent(entry.path)
-    const before: Array<Promise<unknown> | undefined> = [this.pending.get(parentOf(entry.path))]
     if (entry.kind === 'directory') {
       if (this.known.get(entry.path) === 'other')
         throw replaced(entry.path, 'a directory would replace a non-directory')
@@ -74,7 +58,7 @@ export class TreeWriter {
       this.recordXattrs(entry)
       if (this.known.get(entry.path) === 'dir') return
       this.known.set(entry.path, 'dir')
-      return this.track(entry.path, before, async () => mkdirSync(this.abs(entry.path), 0o700))
+      return this.thread.push({op: 'mkdir', path: entry.path, mode: 0o700, implicit: false})
     }
 
     if (entry.kind === 'hardlink') {
@@ -83,20 +67,30 @@ export class TreeWriter {
       if (kind === undefined)
         throw unsafeLink(entry.path, `its target '${target}' is not earlier in the archive`)
       if (kind === 'dir') throw unsafeLink(entry.path, `its target '${target}' is a directory`)
-      before.push(this.pending.get(target), this.claim(entry.path))
-      return this.track(entry.path, before, () => link(this.abs(target), this.abs(entry.path)))
+      this.claim(entry.path)
+      return this.thread.push({op: 'link', path: entry.path, target})
     }
 
-    before.push(this.claim(entry.path))
+    this.claim(entry.path)
     this.recordXattrs(entry)
-    return this.track(entry.path, before, () => this.create(entry, this.abs(entry.path), data))
+    const meta = opMeta(entry.meta)
+    switch (entry.kind) {
+      case 'file':
+        return await this.file(entry.path, entry.size, meta, data)
+      case 'symlink':
+        return this.thread.push({op: 'symlink', path: entry.path, target: entry.linkTarget as string, meta})
+      default:
+        return await this.node(entry, meta)
+    }
   }
 
   /** Applies what must come last: directory ownership and modes, xattrs and ACLs, then directory times. */
   async finish(): Promise<void> {
-    await Promise.all(this.pending.values())
+    await this.thread.flush()
+    this.throwFailure()
+    await this.thread.stop()
     const dirs = [...this.dirMeta.entries()].sort(([a], [b]) => depth(b) - depth(a))
-    // Synchronous, like the writes: thousands of directories, each a thread-pool round trip per call otherwise.
+    // Synchronous: thousands of directories, each a thread-pool round trip per call otherwise.
     for (const [path, meta] of dirs) {
       chownSync(this.abs(path), meta.uid, meta.gid)
       chmodSync(this.abs(path), meta.mode)
@@ -106,49 +100,57 @@ export class TreeWriter {
     for (const [path, meta] of dirs) utimesSync(this.abs(path), meta.atime, meta.mtime)
   }
 
+  /** Stops the worker after an error or an interrupt: nothing more is written. */
+  async abort(): Promise<void> {
+    await this.thread.stop()
+  }
+
   private abs(path: string): string {
     return path === '' ? this.root : join(this.root, path)
   }
 
-  private async create(
-    entry: PlannedEntry,
-    path: string,
-    data?: Buffer | AsyncIterable<Buffer>,
-  ): Promise<void> {
-    const {meta} = entry
-    switch (entry.kind) {
-      case 'file':
-        return await this.file(path, meta, data)
-      case 'symlink':
-        symlinkSync(entry.linkTarget as string, path)
-        lchownSync(path, meta.uid, meta.gid)
-        return lutimesSync(path, meta.atime, meta.mtime)
-      default:
-        await run('mknod', ['-m', '0600', path, ...deviceArgs(entry)])
-        await lchown(path, meta.uid, meta.gid)
-        await chmod(path, meta.mode)
-        return await utimes(path, meta.atime, meta.mtime)
-    }
-  }
-
-  private async file(path: string, meta: EntryMeta, data?: Buffer | AsyncIterable<Buffer>): Promise<void> {
-    if (Buffer.isBuffer(data) || data === undefined) {
-      writeWholeFile(path, meta, data ?? Buffer.alloc(0))
-      return this.checkSpace(data?.length ?? 0)
+  /**
+   * From a plain archive's file the worker copies the contents itself (the member is only skipped here);
+   * otherwise a file goes over in one piece when it fits one, and a larger one is streamed through the ring.
+   */
+  private async file(path: string, size: number, meta: OpMeta, data?: MemberData): Promise<void> {
+    if (this.options.archiveFd !== undefined && data) {
+      data.resume()
+      await this.thread.keepUp()
+      return this.thread.push({op: 'copy', path, meta, from: data.offset + BLOCK, length: size})
     }
 
-    // Large files too are written synchronously as their chunks arrive: the parser has nothing else to do
-    // meanwhile, and waiting for the thread pool left the main thread idle for a quarter of the run.
-    const fd = openSync(path, NEW_FILE_FLAGS, 0o600)
-    try {
-      for await (const chunk of data) {
-        writeAll(fd, chunk)
-        await this.checkSpace(chunk.length)
+    if (size <= MAX_PIECE) {
+      const pieces: Buffer[] = []
+      if (data) for await (const chunk of data) pieces.push(chunk)
+      return await this.thread.pushData(size, pieces, (slice) => ({op: 'file', path, meta, ...slice}))
+    }
+
+    this.thread.push({op: 'open', path})
+    for await (const chunk of data ?? []) {
+      for (let offset = 0; offset < chunk.length; offset += MAX_PIECE) {
+        const piece = chunk.subarray(offset, offset + MAX_PIECE)
+        await this.thread.pushData(piece.length, [piece], (slice) => ({op: 'append', ...slice}))
       }
 
-      setMetadata(fd, meta)
-    } finally {
-      closeSync(fd)
+      this.throwFailure()
+    }
+
+    this.thread.push({op: 'close', meta})
+  }
+
+  /** Devices and FIFOs are rare: made here with mknod(1), once the worker has made everything before them. */
+  private async node(entry: PlannedEntry, meta: OpMeta): Promise<void> {
+    await this.thread.flush()
+    this.throwFailure()
+    const path = this.abs(entry.path)
+    try {
+      await run('mknod', ['-m', '0600', path, ...deviceArgs(entry)])
+      await lchown(path, meta.uid, meta.gid)
+      await chmod(path, meta.mode)
+      await utimes(path, meta.atime, meta.mtime)
+    } catch (error) {
+      throw errnoCode(error) === 'ENOSPC' ? noSpaceError(this.root, error) : error
     }
   }
 
@@ -175,48 +177,45 @@ export class TreeWriter {
 
       // Like GNU tar, a member whose directory was not archived gets one: 0755, owned by root.
       this.known.set(ancestor, 'dir')
-      const created = this.track(ancestor, [this.pending.get(parentOf(ancestor))], async () => {
-        await mkdir(this.abs(ancestor), 0o755)
-        await chmod(this.abs(ancestor), 0o755)
-      })
-      // A failure reaches the caller through the child's write, which waits for this directory.
-      created.catch(() => undefined)
+      this.thread.push({op: 'mkdir', path: ancestor, mode: 0o755, implicit: true})
     }
   }
 
   /** A later member with the same name replaces an earlier non-directory, as with GNU tar. */
-  private claim(path: string): Promise<void> | undefined {
+  private claim(path: string): void {
     const existing = this.known.get(path)
     if (existing === 'dir') throw replaced(path, 'a non-directory would replace a directory')
     this.known.set(path, 'other')
-    if (existing !== 'other') return undefined
+    if (existing !== 'other') return
     this.xattrs.delete(path)
     this.aclTexts.delete(path)
-    const earlier = this.pending.get(path) ?? Promise.resolve()
-    return earlier.then(() => unlink(this.abs(path)))
+    this.thread.push({op: 'unlink', path})
   }
 
-  /** Runs `action` after its dependencies and remembers it until it settles. */
-  private async track(
-    path: string,
-    before: Array<Promise<unknown> | undefined>,
-    action: () => Promise<unknown>,
-  ) {
-    const done = (async () => {
-      await Promise.all(before)
-      try {
-        await action()
-      } catch (error) {
-        if (errnoCode(error) === 'ENOSPC') throw noSpaceError(this.root, error)
-        throw error
-      }
-    })()
-    this.pending.set(path, done)
-    try {
-      await done
-    } finally {
-      if (this.pending.get(path) === done) this.pending.delete(path)
+  /** The worker's first failure, as the error the caller reports. */
+  private throwFailure(): void {
+    const failure = this.thread.failure
+    if (!failure) return
+    if (failure.kind === 'low-space') {
+      throw new NextrootError(
+        'NR_NO_SPACE',
+        `Stopped: only ${mib(failure.freeBytes)} MiB left on the store's file system.`,
+        {
+          hints: [
+            'Free space there, or point --state-dir at a larger file system, then run the command again.',
+          ],
+          details: {freeBytes: failure.freeBytes, reserveBytes: this.options.reserveBytes},
+        },
+      )
     }
+
+    if (errnoCode(failure.error) === 'ESHORTREAD') {
+      throw new NextrootError('NR_ARCHIVE_TRUNCATED', `The archive is truncated: ${failure.error.message}`, {
+        hints: ['Download it again and verify it with --sha256 or --checksums.'],
+      })
+    }
+
+    throw errnoCode(failure.error) === 'ENOSPC' ? noSpaceError(this.root, failure.error) : failure.error
   }
 
   private recordXattrs(entry: PlannedEntry): void {
@@ -261,51 +260,6 @@ export class TreeWriter {
     }
     return {users: parseIdTable(await read('etc/passwd')), groups: parseIdTable(await read('etc/group'))}
   }
-
-  private async checkSpace(written: number): Promise<void> {
-    this.bytesSinceSpaceCheck += written
-    if (this.bytesSinceSpaceCheck < SPACE_CHECK_EVERY) return
-    this.bytesSinceSpaceCheck = 0
-    const stats = await statfs(this.root)
-    const free = stats.bavail * stats.bsize
-    if (free < this.options.reserveBytes) {
-      throw new NextrootError(
-        'NR_NO_SPACE',
-        `Stopped: only ${mib(free)} MiB left on the store's file system.`,
-        {
-          hints: [
-            'Free space there, or point --state-dir at a larger file system, then run the command again.',
-          ],
-          details: {freeBytes: free, reserveBytes: this.options.reserveBytes},
-        },
-      )
-    }
-  }
-}
-
-/**
- * Small files are written with synchronous calls, as GNU tar does: for a root tree of tens of thousands of
- * small files, a thread-pool round trip per call costs more than the I/O itself (measured: about 3x slower).
- */
-function writeWholeFile(path: string, meta: EntryMeta, data: Buffer): void {
-  const fd = openSync(path, NEW_FILE_FLAGS, 0o600)
-  try {
-    writeAll(fd, data)
-    setMetadata(fd, meta)
-  } finally {
-    closeSync(fd)
-  }
-}
-
-function writeAll(fd: number, data: Buffer): void {
-  for (let offset = 0; offset < data.length;) offset += writeSync(fd, data, offset, data.length - offset)
-}
-
-/** Owner before mode (chown clears setuid/setgid), then times. */
-function setMetadata(fd: number, meta: EntryMeta): void {
-  fchownSync(fd, meta.uid, meta.gid)
-  fchmodSync(fd, meta.mode)
-  futimesSync(fd, meta.atime, meta.mtime)
 }
 
 function deviceArgs(entry: PlannedEntry): string[] {
@@ -323,9 +277,8 @@ function replaced(path: string, why: string): NextrootError {
   })
 }
 
-function parentOf(path: string): string {
-  const slash = path.lastIndexOf('/')
-  return slash === -1 ? '' : path.slice(0, slash)
+function opMeta({uid, gid, mode, atime, mtime}: EntryMeta): OpMeta {
+  return {uid, gid, mode, atime, mtime}
 }
 
 function depth(path: string): number {

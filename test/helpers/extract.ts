@@ -3,12 +3,18 @@ import {createReadStream} from 'node:fs'
 import {mkdir, open} from 'node:fs/promises'
 import {Readable} from 'node:stream'
 
+import {openArchive} from '../../src/stage/archive-file.js'
 import {detectCompression} from '../../src/tar/compression.js'
 import {type ExtractSummary, extractArchive} from '../../src/tar/extract.js'
 
 export interface ExtractTestOptions {
   keepSelinux?: boolean
   signal?: AbortSignal
+  /**
+   * How an archive file is read: 'file' opens it as stage does (a plain archive's contents are then copied
+   * from the file by the tree worker), 'stream' only streams it (as standard input is). Default 'file'.
+   */
+  via?: 'file' | 'stream'
 }
 
 async function headOf(path: string): Promise<Buffer> {
@@ -31,11 +37,21 @@ export async function extractInto(
   const compression = detectCompression(head)
   if (!compression) throw new Error('not an archive')
   await mkdir(target, {recursive: true})
-  const input = typeof archive === 'string' ? createReadStream(archive) : Readable.from([archive])
-  return extractArchive(input, target, {
-    compression,
-    keepSelinux: options.keepSelinux ?? true,
-    reserveBytes: 0,
-    signal: options.signal,
-  })
+  const opened =
+    typeof archive === 'string' && options.via !== 'stream'
+      ? await openArchive(archive, compression, 256 * 1024)
+      : undefined
+  const input =
+    opened?.input ?? (typeof archive === 'string' ? createReadStream(archive) : Readable.from([archive]))
+  try {
+    return await extractArchive(input, target, {
+      compression,
+      keepSelinux: options.keepSelinux ?? true,
+      reserveBytes: 0,
+      archiveFd: opened?.copyFd,
+      signal: options.signal,
+    })
+  } finally {
+    await opened?.close()
+  }
 }

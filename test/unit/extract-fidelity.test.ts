@@ -29,12 +29,17 @@ test.after(async () => {
 })
 
 /** Extracts `archive` with GNU tar (same flags it was made with) and with nextroot; returns both snapshots. */
-async function bothWays(archive: string, name: string, tarFlags: string[] = FIDELITY_FLAGS) {
+async function bothWays(
+  archive: string,
+  name: string,
+  tarFlags: string[] = FIDELITY_FLAGS,
+  via: 'file' | 'stream' = 'file',
+) {
   const gnu = join(dir, `${name}.gnu`)
   const ours = join(dir, `${name}.nextroot`)
   await mkdir(gnu)
   await execa('tar', [...tarFlags, '-xpf', archive, '-C', gnu])
-  const summary = await extractInto(archive, ours)
+  const summary = await extractInto(archive, ours, {via})
   return {summary, gnu: await snapshotTree(gnu), ours: await snapshotTree(ours), oursPath: ours}
 }
 
@@ -82,6 +87,13 @@ test('every entry kind comes out as GNU tar extracts it (plain pax archive)', as
     gnu.get('usr/bin/ping')?.xattrs['security.capability'],
   )
   assert.ok(/0x01000002(80|..)/.test(ours.get('usr/bin/ping')?.xattrs['security.capability'] ?? ''))
+})
+
+test('a plain archive read as a stream (as from standard input) comes out the same', async () => {
+  const archive = join(dir, 'sample-streamed.tar')
+  await tarTree(sample, archive)
+  const {gnu, ours} = await bothWays(archive, 'streamed', FIDELITY_FLAGS, 'stream')
+  assertSame(gnu, ours)
 })
 
 test('the staged tree (stage() of the archive, seen at the nextroot path) equals GNU tar extraction', async () => {

@@ -45,9 +45,9 @@ async function assertOutsideUntouched(a: Arena, extraNames: string[] = []): Prom
   assert.is((await lstat(a.outsideFile)).nlink, 1, 'the outside file got a hardlink')
 }
 
-async function refusal(archive: Buffer | string, a: Arena): Promise<NextrootError> {
+async function refusal(archive: Buffer | string, a: Arena, via: Via): Promise<NextrootError> {
   try {
-    await withTimeout(extractInto(archive, a.target), 20_000, 'extraction')
+    await withTimeout(extractInto(archive, a.target, {via}), 20_000, 'extraction')
   } catch (error) {
     if (error instanceof NextrootError) return error
     throw error
@@ -56,25 +56,34 @@ async function refusal(archive: Buffer | string, a: Arena): Promise<NextrootErro
   throw new Error('the archive was accepted')
 }
 
-/** Extracts `members`, expects the refusal `code`, and checks that nothing escaped. */
+type Via = 'stream' | 'file'
+
+/**
+ * Extracts `members`, expects the refusal `code`, and checks that nothing escaped; twice: streamed (as from
+ * standard input) and from a file, whose plain archive's contents the tree worker copies from the file itself.
+ */
 function refuses(
   title: string,
   code: string,
   make: (a: Arena) => Promise<Buffer | string> | Buffer,
   check?: (a: Arena) => Promise<void>,
 ) {
-  test(title, async () => {
-    const a = await arena()
-    try {
-      const archive = await make(a)
-      const error = await refusal(archive, a)
-      assert.is(error.code, code, error.message)
-      await assertOutsideUntouched(a, typeof archive === 'string' ? [basename(archive)] : [])
-      await check?.(a)
-    } finally {
-      await removeScratch(a.root)
-    }
-  })
+  for (const via of ['stream', 'file'] as const) {
+    test(`${title} (${via})`, async () => {
+      const a = await arena()
+      try {
+        const made = await make(a)
+        const archive = via === 'file' && Buffer.isBuffer(made) ? join(a.root, 'archive') : made
+        if (Buffer.isBuffer(made) && typeof archive === 'string') await writeFile(archive, made)
+        const error = await refusal(archive, a, via)
+        assert.is(error.code, code, error.message)
+        await assertOutsideUntouched(a, typeof archive === 'string' ? [basename(archive)] : [])
+        await check?.(a)
+      } finally {
+        await removeScratch(a.root)
+      }
+    })
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
