@@ -94,6 +94,14 @@ export function isNextrootError(error: unknown): error is NextrootError {
   return error instanceof NextrootError
 }
 
+/** Staging stopped by Ctrl-C or SIGTERM: the same words wherever it stops. */
+export function interruptedError(): NextrootError {
+  return new NextrootError(
+    'NR_INTERRUPTED',
+    'Interrupted; nothing was staged and the previous root is untouched.',
+  )
+}
+
 /** Node's error code (ENOENT, ENOSPC, ...) of an unknown thrown value, if it has one. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {

@@ -1,31 +1,31 @@
-// Opens an archive file once for all its readers: the parser's stream and, for a plain archive that only root
-// can change, the tree worker, which then copies member contents from the file the way GNU tar does.
+// Opens an archive file once for all its readers: a stream for the parser, or, for a plain archive that only
+// root can change, the file itself for the header feed, the tree worker and the digest thread.
 import {open} from 'node:fs/promises'
 import type {Readable} from 'node:stream'
 
 import type {Compression} from '../tar/compression.js'
 
 export interface OpenArchive {
-  input: Readable
+  fd: number
+  size: number
   /**
-   * Set for a plain archive owned by root and writable by nobody else: nobody can change what the worker reads
-   * after the parser (and the digest) saw it. Any other archive's contents reach the tree only through `input`.
+   * A plain archive owned by root and writable by nobody else: nobody can change the bytes one reader sees
+   * after another (the digest) saw them, so each may read the file on its own (see extractPlainFile).
    */
-  copyFd?: number
+  readableApart: boolean
+  stream(readChunk: number): Readable
   close(): Promise<void>
 }
 
-export async function openArchive(
-  path: string,
-  compression: Compression,
-  readChunk: number,
-): Promise<OpenArchive> {
+export async function openArchive(path: string, compression: Compression): Promise<OpenArchive> {
   const handle = await open(path, 'r')
   const stats = await handle.stat()
   const onlyRootWrites = stats.uid === 0 && (stats.mode & 0o022) === 0
   return {
-    input: handle.createReadStream({start: 0, highWaterMark: readChunk, autoClose: false}),
-    copyFd: compression === 'none' && stats.isFile() && onlyRootWrites ? handle.fd : undefined,
+    fd: handle.fd,
+    size: stats.size,
+    readableApart: compression === 'none' && stats.isFile() && onlyRootWrites,
+    stream: (readChunk) => handle.createReadStream({start: 0, highWaterMark: readChunk, autoClose: false}),
     close: () => handle.close(),
   }
 }

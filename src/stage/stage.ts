@@ -8,12 +8,10 @@ import {basename, join} from 'node:path'
 import {type Readable, Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 
-import {NextrootError} from '../errors.js'
+import {NextrootError, interruptedError} from '../errors.js'
 import {makeTreeDir} from '../host/btrfs.js'
 import {freeSpace} from '../host/space.js'
 import {type LocationOptions, resolveLocations, stateLayout} from '../locations.js'
-import {extractArchive} from '../tar/extract.js'
-import {openArchive} from './archive-file.js'
 import {DigestTap} from './digest-tap.js'
 import {acquireLock} from './lock.js'
 import {bindMount, discardMountPoint, mountImage, mountRecord, unmountAll} from './mounts.js'
@@ -21,8 +19,9 @@ import {type StagedRecord, removeRecord, writeRecord} from './record.js'
 import {nextrootInUse, reconcile} from './reconcile.js'
 import {type HostIdentity, judgeRoot} from './root-rules.js'
 import {estimateUnpackedBytes} from './size-estimate.js'
-import {type Source, inspectSource, sniffCompression} from './source.js'
+import {type Source, inspectSource} from './source.js'
 import {gatherTreeFacts} from './tree-facts.js'
+import {READ_CHUNK, unpackArchive} from './unpack.js'
 import {type Expectation, type VerifyOptions, assertDigest, resolveExpectation} from './verify.js'
 import {requireRoot} from './privileges.js'
 
@@ -58,12 +57,6 @@ export interface StageResult {
 function reserveFor(sizeBytes: number): number {
   return Math.min(1024 ** 3, Math.floor(sizeBytes * 0.05))
 }
-
-/**
- * Sources are read in chunks large enough that most small members arrive in one piece; not larger, because
- * each chunk is a fresh allocation freed only by a later GC (1 MiB chunks: peak RSS 11 MB higher).
- */
-const READ_CHUNK = 256 * 1024
 
 /** /run must keep this much free: systemd serialises its state there during a soft reboot. */
 const RUN_MIN_FREE = 16 * 1024 * 1024
@@ -259,32 +252,11 @@ async function extractToStore(
 
   // On btrfs a subvolume, which `reboot --persist` can make the default root.
   await makeTreeDir(tree)
-  const archive =
-    source.kind === 'archive' ? await openArchive(source.path, source.compression, READ_CHUNK) : undefined
-  const input: Readable = archive?.input ?? options.input ?? process.stdin
-  const tap = new DigestTap()
-  const abort = () => input.destroy(interrupted())
-  options.signal?.addEventListener('abort', abort, {once: true})
   try {
-    // standard input may be idle: an interrupt must reach the sniffing too, and a refusal must discard `work`
-    if (options.signal?.aborted) abort()
-    const compression = source.kind === 'archive' ? source.compression : await sniffCompression(input)
-    input.on('error', (error: Error) => tap.destroy(error))
-    const summary = await extractArchive(input.pipe(tap), tree, {
-      compression,
-      keepSelinux: options.keepSelinux ?? true,
-      reserveBytes,
-      archiveFd: archive?.copyFd,
-      signal: options.signal,
-      onProgress: (progress) =>
-        options.onProgress?.({
-          phase: 'read',
-          bytesRead: tap.bytes,
-          totalBytes: source.kind === 'archive' ? source.sizeBytes : undefined,
-          entries: progress.entries,
-        }),
+    const {summary, sha256, compression} = await unpackArchive(source, tree, reserveBytes, {
+      ...options,
+      onProgress: (progress) => options.onProgress?.({phase: 'read', ...progress}),
     })
-    const sha256 = await tap.sha256()
     assertDigest(expectation, sha256, source.kind === 'archive' ? source.path : 'standard input')
     const final = join(store, id)
     return {
@@ -305,9 +277,6 @@ async function extractToStore(
   } catch (error) {
     await discard()
     throw error
-  } finally {
-    options.signal?.removeEventListener('abort', abort)
-    await archive?.close()
   }
 }
 
@@ -318,7 +287,7 @@ async function hashFile(
 ): Promise<string> {
   const tap = new DigestTap()
   const input = createReadStream(path, {highWaterMark: READ_CHUNK})
-  const interrupt = () => input.destroy(interrupted())
+  const interrupt = () => input.destroy(interruptedError())
   options.signal?.addEventListener('abort', interrupt, {once: true})
   try {
     // the tap's output must be read (here: reported, then dropped); a Transform nobody reads stops after
@@ -335,13 +304,6 @@ async function hashFile(
   }
 
   return await tap.sha256()
-}
-
-function interrupted(): NextrootError {
-  return new NextrootError(
-    'NR_INTERRUPTED',
-    'Interrupted; nothing was staged and the previous root is untouched.',
-  )
 }
 
 async function rootId(path: string): Promise<string> {

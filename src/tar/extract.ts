@@ -3,10 +3,11 @@
 import type {Readable} from 'node:stream'
 import {extract as tarExtract} from 'tar-stream'
 
-import {NextrootError} from '../errors.js'
+import {NextrootError, interruptedError} from '../errors.js'
 import {type Compression, decompress} from './compression.js'
 import {type PlannedEntry, planEntry} from './entry-policy.js'
 import {installBinaryPaxDecoder} from './pax-bytes.js'
+import {HeaderFeed} from './header-feed.js'
 import {type MemberData, TreeWriter} from './tree-writer.js'
 
 installBinaryPaxDecoder()
@@ -23,8 +24,6 @@ export interface ExtractOptions {
   compression: Compression
   keepSelinux: boolean
   reserveBytes: number
-  /** `input`'s open file when it is a plain archive that nobody but root can change (see TreeWriterOptions). */
-  archiveFd?: number
   signal?: AbortSignal
   onProgress?: (progress: ExtractProgress) => void
 }
@@ -36,6 +35,21 @@ export interface ExtractSummary {
   /** Bytes of the uncompressed tar stream. */
   archiveBytes: number
   counts: Record<PlannedEntry['kind'], number>
+}
+
+/**
+ * Extracts a plain archive from its open file: the parser reads only the headers while the tree worker copies
+ * member contents straight from the file. Only for a file nobody but root can change, or the contents written
+ * could differ from those the caller verified.
+ */
+export async function extractPlainFile(
+  fd: number,
+  size: number,
+  target: string,
+  options: Omit<ExtractOptions, 'compression'>,
+): Promise<ExtractSummary> {
+  const feed = new HeaderFeed(fd, size)
+  return await extractTar(feed, target, options, feed)
 }
 
 /** Extracts `input` (possibly compressed) into `target`, which must exist and be empty. */
@@ -61,9 +75,10 @@ export async function extractArchive(
 async function extractTar(
   stream: Readable,
   target: string,
-  options: ExtractOptions,
+  options: Omit<ExtractOptions, 'compression'>,
+  feed?: HeaderFeed,
 ): Promise<ExtractSummary> {
-  const writer = new TreeWriter(target, {reserveBytes: options.reserveBytes, archiveFd: options.archiveFd})
+  const writer = new TreeWriter(target, {reserveBytes: options.reserveBytes, archiveFd: feed?.fd})
   const tail = watchTail(stream)
   const extractor = tarExtract()
   // A streamed member sees only "Stream was destroyed" when the archive fails under it; the reason is this.
@@ -79,8 +94,11 @@ async function extractTar(
   }
   try {
     for await (const member of extractor) {
-      if (options.signal?.aborted) throw interrupted()
-      const entry = planEntry(member.header, {keepSelinux: options.keepSelinux})
+      if (options.signal?.aborted) throw interruptedError()
+      const {header} = member
+      if (feed && header.type !== 'directory' && header.size > 0)
+        feed.claim(member.offset + BLOCK, header.size)
+      const entry = planEntry(header, {keepSelinux: options.keepSelinux})
       summary.entries++
       summary.counts[entry.kind]++
       summary.bytes += entry.size
@@ -95,6 +113,7 @@ async function extractTar(
     }
 
     tail.assertComplete()
+    feed?.assertAllClaimed()
     await writer.finish()
   } catch (error) {
     extractor.destroy()
@@ -134,13 +153,6 @@ function watchTail(stream: Readable) {
       }
     },
   }
-}
-
-function interrupted(): NextrootError {
-  return new NextrootError(
-    'NR_INTERRUPTED',
-    'Interrupted; nothing was staged and the previous root is untouched.',
-  )
 }
 
 /** tar-stream's plain errors (bad checksum, early end) become stable archive errors. */

@@ -5,14 +5,14 @@ import {Readable} from 'node:stream'
 
 import {openArchive} from '../../src/stage/archive-file.js'
 import {detectCompression} from '../../src/tar/compression.js'
-import {type ExtractSummary, extractArchive} from '../../src/tar/extract.js'
+import {type ExtractSummary, extractArchive, extractPlainFile} from '../../src/tar/extract.js'
 
 export interface ExtractTestOptions {
   keepSelinux?: boolean
   signal?: AbortSignal
   /**
-   * How an archive file is read: 'file' opens it as stage does (a plain archive's contents are then copied
-   * from the file by the tree worker), 'stream' only streams it (as standard input is). Default 'file'.
+   * How an archive file is read: 'file' opens it as stage does (a plain archive is then read apart: headers
+   * by the parser, contents by the tree worker), 'stream' only streams it (as standard input is). Default 'file'.
    */
   via?: 'file' | 'stream'
 }
@@ -37,21 +37,18 @@ export async function extractInto(
   const compression = detectCompression(head)
   if (!compression) throw new Error('not an archive')
   await mkdir(target, {recursive: true})
-  const opened =
-    typeof archive === 'string' && options.via !== 'stream'
-      ? await openArchive(archive, compression, 256 * 1024)
-      : undefined
-  const input =
-    opened?.input ?? (typeof archive === 'string' ? createReadStream(archive) : Readable.from([archive]))
+  const common = {keepSelinux: options.keepSelinux ?? true, reserveBytes: 0, signal: options.signal}
+  if (typeof archive !== 'string' || options.via === 'stream') {
+    const input = typeof archive === 'string' ? createReadStream(archive) : Readable.from([archive])
+    return await extractArchive(input, target, {...common, compression})
+  }
+
+  const opened = await openArchive(archive, compression)
   try {
-    return await extractArchive(input, target, {
-      compression,
-      keepSelinux: options.keepSelinux ?? true,
-      reserveBytes: 0,
-      archiveFd: opened?.copyFd,
-      signal: options.signal,
-    })
+    return opened.readableApart
+      ? await extractPlainFile(opened.fd, opened.size, target, common)
+      : await extractArchive(opened.stream(256 * 1024), target, {...common, compression})
   } finally {
-    await opened?.close()
+    await opened.close()
   }
 }
