@@ -9,6 +9,7 @@ import {decodePaxRecords} from './pax-bytes.js'
 const BLOCK = 512
 /** Zeros handed to the parser in place of contents; never written to, so every slice of it can be shared. */
 const ZEROS = Buffer.alloc(1024 * 1024)
+const WINDOW = 32 * 1024
 /** The parser's own limit for pax and GNU long-name records. */
 const MAX_META = 4 * 1024 * 1024
 
@@ -31,6 +32,8 @@ export class HeaderFeed extends Readable {
   private readonly regions: Region[] = []
   private zerosUntil = 0
   private paxGlobalSize: string | undefined
+  private window: Buffer = Buffer.alloc(0)
+  private windowStart = 0
   private paxSize: string | undefined
 
   constructor(
@@ -112,11 +115,26 @@ export class HeaderFeed extends Readable {
     else if (flag === 'x'.charCodeAt(0)) this.paxSize = size ?? this.paxGlobalSize
   }
 
+  /**
+   * `length` bytes at the current position (fewer at the end of the file). Read through a window: the headers
+   * of small members lie close together, and one read for several of them saves most calls.
+   */
   private readAt(length: number): Buffer {
-    const buffer = Buffer.allocUnsafe(length)
+    const offset = this.position - this.windowStart
+    if (offset >= 0 && offset + length <= this.window.length)
+      return this.window.subarray(offset, offset + length)
+    const read = this.readFile(Math.max(length, WINDOW))
+    // A fresh buffer each time: the parser keeps slices of what it was given.
+    this.window = read
+    this.windowStart = this.position
+    return read.subarray(0, length)
+  }
+
+  private readFile(length: number): Buffer {
+    const buffer = Buffer.allocUnsafe(Math.min(length, Math.max(0, this.size - this.position)))
     let filled = 0
-    while (filled < length) {
-      const read = readSync(this.fd, buffer, filled, length - filled, this.position + filled)
+    while (filled < buffer.length) {
+      const read = readSync(this.fd, buffer, filled, buffer.length - filled, this.position + filled)
       if (read === 0) break
       filled += read
     }
@@ -125,7 +143,6 @@ export class HeaderFeed extends Readable {
   }
 }
 
-/** A block the parser skips without a word: zero but for the checksum field (end of archive, padding). */
 function isNullBlock(header: Buffer): boolean {
   for (let i = 0; i < header.length; i++) if (header[i] !== 0 && (i < 148 || i >= 156)) return false
   return true

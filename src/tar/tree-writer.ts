@@ -29,11 +29,18 @@ export interface MemberData extends AsyncIterable<Buffer> {
 
 const BLOCK = 512
 
+interface DeferredNode {
+  entry: PlannedEntry
+  meta: OpMeta
+}
+
 export class TreeWriter {
   private readonly known = new Map<string, Known>([['', 'dir']])
   private readonly dirMeta = new Map<string, EntryMeta>()
   private readonly xattrs = new Map<string, Map<string, Buffer>>()
   private readonly aclTexts = new Map<string, EntryMeta['aclText']>()
+  /** Devices and FIFOs not made yet, by path. */
+  private readonly nodes = new Map<string, DeferredNode>()
   private readonly thread: TreeThread
 
   constructor(
@@ -67,6 +74,7 @@ export class TreeWriter {
       if (kind === undefined)
         throw unsafeLink(entry.path, `its target '${target}' is not earlier in the archive`)
       if (kind === 'dir') throw unsafeLink(entry.path, `its target '${target}' is a directory`)
+      if (this.nodes.has(target)) await this.makeNodeNow(target)
       this.claim(entry.path)
       return this.thread.push({op: 'link', path: entry.path, target})
     }
@@ -80,15 +88,17 @@ export class TreeWriter {
       case 'symlink':
         return this.thread.push({op: 'symlink', path: entry.path, target: entry.linkTarget as string, meta})
       default:
-        return await this.node(entry, meta)
+        // made at the end, all at once: each is a process, and the worker would have to catch up first
+        this.nodes.set(entry.path, {entry, meta})
     }
   }
 
-  /** Applies what must come last: directory ownership and modes, xattrs and ACLs, then directory times. */
+  /** Applies what must come last: devices and FIFOs, directory ownership and modes, xattrs, directory times. */
   async finish(): Promise<void> {
     await this.thread.flush()
     this.throwFailure()
     await this.thread.stop()
+    await Promise.all([...this.nodes.values()].map((node) => this.makeNode(node)))
     const dirs = [...this.dirMeta.entries()].sort(([a], [b]) => depth(b) - depth(a))
     // Synchronous: thousands of directories, each a thread-pool round trip per call otherwise.
     for (const [path, meta] of dirs) {
@@ -139,10 +149,17 @@ export class TreeWriter {
     this.thread.push({op: 'close', meta})
   }
 
-  /** Devices and FIFOs are rare: made here with mknod(1), once the worker has made everything before them. */
-  private async node(entry: PlannedEntry, meta: OpMeta): Promise<void> {
+  /** A device or FIFO a later hardlink points to must exist first: made once the worker caught up. */
+  private async makeNodeNow(path: string): Promise<void> {
+    const node = this.nodes.get(path) as DeferredNode
+    this.nodes.delete(path)
     await this.thread.flush()
     this.throwFailure()
+    await this.makeNode(node)
+  }
+
+  /** Devices and FIFOs are rare, and Node has no mknod: made with mknod(1). */
+  private async makeNode({entry, meta}: DeferredNode): Promise<void> {
     const path = this.abs(entry.path)
     try {
       await run('mknod', ['-m', '0600', path, ...deviceArgs(entry)])
@@ -159,9 +176,11 @@ export class TreeWriter {
    * so no path is ever resolved through a symlink, including one the same archive made earlier.
    */
   private ensureParent(path: string): void {
-    const parts = path.split('/')
-    for (let i = 1; i < parts.length; i++) {
-      const ancestor = parts.slice(0, i).join('/')
+    // The common case: the parent is a known directory, so are its ancestors (none can ever be replaced).
+    const slash = path.lastIndexOf('/')
+    if (slash === -1 || this.known.get(path.slice(0, slash)) === 'dir') return
+    for (let end = path.indexOf('/'); end !== -1; end = path.indexOf('/', end + 1)) {
+      const ancestor = path.slice(0, end)
       const kind = this.known.get(ancestor)
       if (kind === 'dir') continue
       if (kind === 'other') {
@@ -189,7 +208,8 @@ export class TreeWriter {
     if (existing !== 'other') return
     this.xattrs.delete(path)
     this.aclTexts.delete(path)
-    this.thread.push({op: 'unlink', path})
+    // a device or FIFO not made yet needs no removing
+    if (!this.nodes.delete(path)) this.thread.push({op: 'unlink', path})
   }
 
   /** The worker's first failure, as the error the caller reports. */

@@ -185,6 +185,32 @@ test('a later file replaces an earlier file or symlink of the same name, as GNU 
   }
 })
 
+test('devices and FIFOs, made last, still take hardlinks and give way to a later member', async () => {
+  const a = await arena()
+  try {
+    const archive = await packArchive([
+      [{name: 'null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666}],
+      hardlink('null-too', 'null'),
+      [{name: 'pipe', type: 'fifo'}],
+      file('pipe', 'now a file'),
+      [{name: 'late', type: 'fifo', mode: 0o640}],
+    ])
+    await extractInto(archive, a.target)
+    const [device, link] = await Promise.all([
+      lstat(join(a.target, 'null')),
+      lstat(join(a.target, 'null-too')),
+    ])
+    assert.ok(device.isCharacterDevice() && device.rdev === link.rdev && device.ino === link.ino)
+    assert.is(device.mode & 0o7777, 0o666)
+    assert.is(await readFile(join(a.target, 'pipe'), 'utf8'), 'now a file')
+    const late = await lstat(join(a.target, 'late'))
+    assert.ok(late.isFIFO() && (late.mode & 0o7777) === 0o640)
+    await assertOutsideUntouched(a)
+  } finally {
+    await removeScratch(a.root)
+  }
+})
+
 /** A member whose ACL (text form, as `tar --acls` writes it) names users and groups the new root must know. */
 const aclNaming = (user: string): Member => [
   {
