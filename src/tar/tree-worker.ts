@@ -73,7 +73,7 @@ const NEW_FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL
 const {root, ring, reserveBytes, archiveFd} = workerData as TreeWorkerData
 const bytes = new Uint8Array(ring)
 /** Reused for every copy, so it stays in the CPU's cache: a copy through fresh memory costs several times more. */
-const copyBuffer = Buffer.allocUnsafeSlow(128 * 1024)
+const copyBuffer = Buffer.allocUnsafeSlow(32 * 1024)
 let openFile: number | undefined
 let sinceSpaceCheck = 0
 let failed = false
