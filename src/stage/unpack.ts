@@ -55,9 +55,10 @@ async function unpackApart(
   reserveBytes: number,
   options: UnpackOptions,
 ): Promise<Unpacked> {
-  const digest = fileDigest(archive.fd, archive.size)
+  const copiedTo = new SharedArrayBuffer(8)
+  const digest = fileDigest(archive.fd, archive.size, copiedTo)
   try {
-    const summary = await extractPlainFile(archive.fd, archive.size, tree, {
+    const summary = await extractPlainFile({fd: archive.fd, size: archive.size, copiedTo}, tree, {
       keepSelinux: options.keepSelinux ?? true,
       reserveBytes,
       signal: options.signal,
@@ -68,6 +69,10 @@ async function unpackApart(
           entries: progress.entries,
         }),
     })
+    // what follows the last member's contents (end blocks, directories) is hashed without waiting
+    const copied = new BigInt64Array(copiedTo)
+    Atomics.store(copied, 0, BigInt(archive.size))
+    Atomics.notify(copied, 0)
     return {summary, sha256: await digest.sha256, compression: 'none'}
   } finally {
     await digest.stop()

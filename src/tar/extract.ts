@@ -8,6 +8,7 @@ import {type Compression, decompress} from './compression.js'
 import {type PlannedEntry, planEntry} from './entry-policy.js'
 import {installBinaryPaxDecoder} from './pax-bytes.js'
 import {HeaderFeed} from './header-feed.js'
+import type {ArchiveFile} from './tree-worker.js'
 import {type MemberData, TreeWriter} from './tree-writer.js'
 
 installBinaryPaxDecoder()
@@ -43,13 +44,12 @@ export interface ExtractSummary {
  * could differ from those the caller verified.
  */
 export async function extractPlainFile(
-  fd: number,
-  size: number,
+  archive: ArchiveFile & {size: number},
   target: string,
   options: Omit<ExtractOptions, 'compression'>,
 ): Promise<ExtractSummary> {
-  const feed = new HeaderFeed(fd, size)
-  return await extractTar(feed, target, options, feed)
+  const feed = new HeaderFeed(archive.fd, archive.size)
+  return await extractTar(feed, target, options, {feed, archive})
 }
 
 /** Extracts `input` (possibly compressed) into `target`, which must exist and be empty. */
@@ -76,9 +76,10 @@ async function extractTar(
   stream: Readable,
   target: string,
   options: Omit<ExtractOptions, 'compression'>,
-  feed?: HeaderFeed,
+  apart?: {feed: HeaderFeed; archive: ArchiveFile},
 ): Promise<ExtractSummary> {
-  const writer = new TreeWriter(target, {reserveBytes: options.reserveBytes, archiveFd: feed?.fd})
+  const feed = apart?.feed
+  const writer = new TreeWriter(target, {reserveBytes: options.reserveBytes, archive: apart?.archive})
   const tail = watchTail(stream)
   const extractor = tarExtract()
   // A streamed member sees only "Stream was destroyed" when the archive fails under it; the reason is this.

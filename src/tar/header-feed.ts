@@ -37,7 +37,7 @@ export class HeaderFeed extends Readable {
   private paxSize: string | undefined
 
   constructor(
-    readonly fd: number,
+    private readonly fd: number,
     private readonly size: number,
   ) {
     super({highWaterMark: 1024 * 1024})

@@ -2,7 +2,14 @@
 // through one fixed shared ring (memory stays bounded whatever the archive) and waits only when it is full.
 import {Worker} from 'node:worker_threads'
 
-import type {RingSlice, TreeBatch, TreeOp, TreeWorkerData, TreeWorkerMessage} from './tree-worker.js'
+import type {
+  ArchiveFile,
+  RingSlice,
+  TreeBatch,
+  TreeOp,
+  TreeWorkerData,
+  TreeWorkerMessage,
+} from './tree-worker.js'
 
 const RING = 4 * 1024 * 1024
 /** The largest piece handed over at once; a file up to this size goes over in one piece. */
@@ -32,12 +39,12 @@ export class TreeThread {
   private wake?: () => void
   failure?: TreeFailure
 
-  constructor(root: string, reserveBytes: number, archiveFd?: number) {
+  constructor(root: string, reserveBytes: number, archive?: ArchiveFile) {
     const [entry, options] = workerEntry()
     this.worker = new Worker(entry, {
       ...options,
       resourceLimits: {maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16},
-      workerData: {root, ring: this.ring, reserveBytes, archiveFd} satisfies TreeWorkerData,
+      workerData: {root, ring: this.ring, reserveBytes, archive} satisfies TreeWorkerData,
     })
     this.worker.on('message', (message: TreeWorkerMessage) => {
       if ('done' in message) {

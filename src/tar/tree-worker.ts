@@ -59,18 +59,25 @@ export type TreeWorkerMessage =
   | {failure: {code?: string; message: string; path?: string; syscall?: string}}
   | {lowSpace: number}
 
+export interface ArchiveFile {
+  fd: number
+  /** One BigInt64: the file offset up to which contents were copied (see src/stage/file-digest.ts). */
+  copiedTo: SharedArrayBuffer
+}
+
 export interface TreeWorkerData {
   root: string
   ring: SharedArrayBuffer
   reserveBytes: number
-  /** A plain archive's open file, which 'copy' steps read file contents from (see TreeThread). */
-  archiveFd?: number
+  /** A plain archive's open file, which 'copy' steps read contents from, and where the worker publishes how far. */
+  archive?: ArchiveFile
 }
 
 const SPACE_CHECK_EVERY = 64 * 1024 * 1024
 const NEW_FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
 
-const {root, ring, reserveBytes, archiveFd} = workerData as TreeWorkerData
+const {root, ring, reserveBytes, archive} = workerData as TreeWorkerData
+const copiedTo = archive && new BigInt64Array(archive.copiedTo)
 const bytes = new Uint8Array(ring)
 /** Reused for every copy, so it stays in the CPU's cache: a copy through fresh memory costs several times more. */
 const copyBuffer = Buffer.allocUnsafeSlow(32 * 1024)
@@ -89,7 +96,7 @@ function writeSlice(fd: number, {at, length}: RingSlice): void {
 function copyRange(fd: number, from: number, length: number): void {
   for (let done = 0; done < length;) {
     const read = readSync(
-      archiveFd as number,
+      archive?.fd as number,
       copyBuffer,
       0,
       Math.min(copyBuffer.length, length - done),
@@ -101,6 +108,10 @@ function copyRange(fd: number, from: number, length: number): void {
   }
 
   sinceSpaceCheck += length
+  if (copiedTo) {
+    Atomics.store(copiedTo, 0, BigInt(from + length))
+    Atomics.notify(copiedTo, 0)
+  }
 }
 
 /** Owner before mode (chown clears setuid/setgid), then times. */

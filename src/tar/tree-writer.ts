@@ -9,7 +9,7 @@ import {run} from '../exec/run.js'
 import {aclTextToXattr, parseIdTable, type IdTables} from './acl-text.js'
 import {type EntryMeta, type PlannedEntry, unsafeLink} from './entry-policy.js'
 import {MAX_PIECE, TreeThread} from './tree-thread.js'
-import type {OpMeta} from './tree-worker.js'
+import type {ArchiveFile, OpMeta} from './tree-worker.js'
 import {xattrRestoreScript} from './xattr-restore.js'
 
 type Known = 'dir' | 'other'
@@ -18,7 +18,7 @@ export interface TreeWriterOptions {
   /** Stop before the file system has less than this many bytes free (never fill the host's disk). */
   reserveBytes: number
   /** The open file of a plain archive: file contents are copied from it, at each member's offset. */
-  archiveFd?: number
+  archive?: ArchiveFile
 }
 
 /** A member's contents as the parser hands them over, and where its header starts in the archive. */
@@ -47,7 +47,7 @@ export class TreeWriter {
     private readonly root: string,
     private readonly options: TreeWriterOptions,
   ) {
-    this.thread = new TreeThread(root, options.reserveBytes, options.archiveFd)
+    this.thread = new TreeThread(root, options.reserveBytes, options.archive)
   }
 
   /**
@@ -124,7 +124,7 @@ export class TreeWriter {
    * otherwise a file goes over in one piece when it fits one, and a larger one is streamed through the ring.
    */
   private async file(path: string, size: number, meta: OpMeta, data?: MemberData): Promise<void> {
-    if (this.options.archiveFd !== undefined && data) {
+    if (this.options.archive && data) {
       data.resume()
       await this.thread.keepUp()
       return this.thread.push({op: 'copy', path, meta, from: data.offset + BLOCK, length: size})

@@ -46,7 +46,11 @@ export async function extractInto(
   const opened = await openArchive(archive, compression)
   try {
     return opened.readableApart
-      ? await extractPlainFile(opened.fd, opened.size, target, common)
+      ? await extractPlainFile(
+          {fd: opened.fd, size: opened.size, copiedTo: new SharedArrayBuffer(8)},
+          target,
+          common,
+        )
       : await extractArchive(opened.stream(256 * 1024), target, {...common, compression})
   } finally {
     await opened.close()
