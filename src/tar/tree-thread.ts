@@ -1,5 +1,5 @@
 // The main thread's side of the tree worker: queues file-system steps in order, hands file contents over
-// through one fixed shared ring (memory stays bounded whatever the archive) and waits only when it is full.
+// through one fixed shared ring (memory stays bounded whatever the archive), waits when it is full or far behind.
 import {Worker} from 'node:worker_threads'
 
 import type {
@@ -17,7 +17,7 @@ export const MAX_PIECE = RING / 8
 /** A batch is sent once it holds this many steps or bytes, so the worker starts while parsing goes on. */
 const BATCH_OPS = 256
 const BATCH_BYTES = 1024 * 1024
-/** Steps that carry no data don't fill the ring: this bounds how far parsing runs ahead of them. */
+/** Steps that carry no data (or read it from the archive file) don't fill the ring: this bounds them. */
 const MAX_BATCHES_QUEUED = 16
 
 export type TreeFailure = {kind: 'error'; error: Error} | {kind: 'low-space'; freeBytes: number}

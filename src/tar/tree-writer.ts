@@ -56,6 +56,7 @@ export class TreeWriter {
    * Resolves once queued: a failure of the worker surfaces on a later call or on `finish`.
    */
   async write(entry: PlannedEntry, data?: MemberData): Promise<void> {
+    await this.thread.keepUp()
     this.throwFailure()
     if (entry.path !== '') this.ensureParent(entry.path)
     if (entry.kind === 'directory') {
@@ -126,7 +127,6 @@ export class TreeWriter {
   private async file(path: string, size: number, meta: OpMeta, data?: MemberData): Promise<void> {
     if (this.options.archive && data) {
       data.resume()
-      await this.thread.keepUp()
       return this.thread.push({op: 'copy', path, meta, from: data.offset + BLOCK, length: size})
     }
 
