@@ -75,13 +75,13 @@ export class HeaderFeed extends Readable {
     const header = this.readAt(BLOCK)
     const contents = this.contentsOf(header)
     const start = this.position + BLOCK
-    if (contents > 0 && META.has(header[156])) {
+    if (META.has(header[156])) {
       this.position = start
-      const meta = this.readAt(Math.min(padded(contents), MAX_META, this.size - start))
+      const meta = this.readAt(Math.min(padded(contents), MAX_META, Math.max(0, this.size - start)))
       this.notePax(header[156], meta.subarray(0, contents))
       this.position += meta.length
-      this.push(header)
-      return this.push(meta)
+      const wantsMore = this.push(header)
+      return meta.length > 0 ? this.push(meta) : wantsMore
     }
 
     if (contents > 0) {
