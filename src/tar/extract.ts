@@ -93,6 +93,9 @@ async function extractTar(
     archiveBytes: 0,
     counts: {file: 0, directory: 0, symlink: 0, hardlink: 0, 'char-device': 0, 'block-device': 0, fifo: 0},
   }
+  // Stops the writing at once, also while the parser waits for the worker (a large file being copied).
+  const stopWriting = () => void writer.abort()
+  options.signal?.addEventListener('abort', stopWriting, {once: true})
   try {
     for await (const member of extractor) {
       if (options.signal?.aborted) throw interruptedError()
@@ -119,7 +122,10 @@ async function extractTar(
   } catch (error) {
     extractor.destroy()
     await writer.abort()
+    if (options.signal?.aborted) throw interruptedError()
     throw toArchiveError(error instanceof NextrootError ? error : (archiveFailure ?? error))
+  } finally {
+    options.signal?.removeEventListener('abort', stopWriting)
   }
 
   summary.archiveBytes = tail.total()

@@ -106,9 +106,14 @@ export class TreeThread {
     while (this.done < this.sent && !this.failure) await this.nextMessage()
   }
 
-  /** Stops the worker; a step it is in the middle of completes, nothing after it starts. */
+  /**
+   * Stops the worker; a step it is in the middle of completes, nothing after it starts. Whoever waits for it
+   * (a flush, a full ring) wakes up to a failure.
+   */
   async stop(): Promise<void> {
     this.worker.removeAllListeners('exit')
+    this.failure ??= {kind: 'error', error: new Error('The tree worker was stopped.')}
+    this.notify()
     await this.worker.terminate()
   }
 
