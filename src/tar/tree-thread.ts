@@ -20,7 +20,7 @@ const BATCH_BYTES = 1024 * 1024
 /** Steps that carry no data (or read it from the archive file) don't fill the ring: this bounds them. */
 const MAX_BATCHES_QUEUED = 16
 
-export type TreeFailure = {kind: 'error'; error: Error} | {kind: 'low-space'; freeBytes: number}
+type TreeFailure = {kind: 'error'; error: Error} | {kind: 'low-space'; freeBytes: number}
 
 export class TreeThread {
   private readonly ring = new SharedArrayBuffer(RING)

@@ -11,7 +11,7 @@ import {mountAt} from '../../src/host/mounts.js'
 import {stage} from '../../src/stage/stage.js'
 import {status} from '../../src/stage/status.js'
 import {unstage} from '../../src/stage/unstage.js'
-import {runCli, startCli} from '../helpers/cli.js'
+import {type CliResult, runCli, startCli} from '../helpers/cli.js'
 import {makeImage, makeOsTree, tarTree} from '../helpers/os-tree.js'
 import {removeScratch, scratchDir} from '../helpers/scratch.js'
 import {
@@ -124,6 +124,17 @@ test('the lock within one process: concurrent library calls on one state dir', a
   await unstage({...locations})
 })
 
+/** The interrupted run exited 10 with NR_INTERRUPTED and left the previously staged root in place. */
+async function assertInterrupted(
+  result: CliResult,
+  locations: TestLocations,
+  previousId: string,
+): Promise<void> {
+  assert.is(result.exitCode, 10, result.stdout + result.stderr)
+  assert.is(result.json?.error?.code, 'NR_INTERRUPTED')
+  await assertPreviousKept(locations, previousId)
+}
+
 for (const [signal, compression] of [
   ['SIGINT', 'none'],
   ['SIGTERM', 'none'],
@@ -136,9 +147,7 @@ for (const [signal, compression] of [
     const started = await stageMidway(locations, compression === 'zstd' ? zstd : plain)
     started.child.kill(signal)
     const result = await withTimeout(started.result(), 20_000, `stage after ${signal}`)
-    assert.is(result.exitCode, 10, result.stdout + result.stderr)
-    assert.is(result.json?.error?.code, 'NR_INTERRUPTED')
-    await assertPreviousKept(locations, previousId)
+    await assertInterrupted(result, locations, previousId)
     assert.equal(await entriesOf(join(locations.stateDir, 'store')), [])
     await unstage({...locations})
     await assertNothingStaged(locations)
@@ -170,9 +179,7 @@ for (const [compression, size] of [
     })
     started.child.kill('SIGINT')
     const result = await withTimeout(started.result(), 20_000, 'stage after SIGINT')
-    assert.is(result.exitCode, 10, result.stdout + result.stderr)
-    assert.is(result.json?.error?.code, 'NR_INTERRUPTED')
-    await assertPreviousKept(locations, previousId)
+    await assertInterrupted(result, locations, previousId)
     await unstage({...locations})
     await rm(archive)
   })
@@ -200,9 +207,7 @@ test('SIGINT while a large image is being hashed: exit 10, nothing mounted, prev
   })
   started.child.kill('SIGINT')
   const result = await withTimeout(started.result(), 20_000, 'stage after SIGINT')
-  assert.is(result.exitCode, 10, result.stdout + result.stderr)
-  assert.is(result.json?.error?.code, 'NR_INTERRUPTED')
-  await assertPreviousKept(locations, previousId)
+  await assertInterrupted(result, locations, previousId)
   assert.equal(await entriesOf(join(locations.stateDir, 'mnt')), [])
   await unstage({...locations})
 })
@@ -213,9 +218,7 @@ test('SIGTERM while standard input is still idle (nothing read yet): exit 10, no
   const started = await stageMidway(locations, Buffer.alloc(0))
   started.child.kill('SIGTERM')
   const result = await withTimeout(started.result(), 20_000, 'stage after SIGTERM')
-  assert.is(result.exitCode, 10, result.stdout + result.stderr)
-  assert.is(result.json?.error?.code, 'NR_INTERRUPTED')
-  await assertPreviousKept(locations, previousId)
+  await assertInterrupted(result, locations, previousId)
   await unstage({...locations})
 })
 
