@@ -4,7 +4,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {renderInstall} from '../src/cli/render-reboot.js'
 import {DEFAULT_HOST_ROOT} from '../src/locations.js'
-import {install, type InstallResult} from '../src/reboot/install.js'
+import {install, type InstallResult} from '../src/shipped/install.js'
 
 export default class Install extends BaseCommand {
   static override summary = 'Install nextroot-after-switch.service into a root, so it is there on every boot.'

@@ -2,7 +2,7 @@
 import {BaseCommand} from '../src/cli/base-command.js'
 import {locationFlags, locationsFrom} from '../src/cli/flags.js'
 import {renderStatus} from '../src/cli/render-stage.js'
-import {status, type StatusResult} from '../src/stage/status.js'
+import {status, type StatusResult} from '../src/status/status.js'
 
 export default class Status extends BaseCommand {
   static override summary =

@@ -1,5 +1,5 @@
 // Every system path nextroot touches, with its default; tests and containers point them elsewhere.
-import {join, resolve} from 'node:path'
+import {resolve} from 'node:path'
 
 export const DEFAULT_NEXTROOT = '/run/nextroot'
 export const DEFAULT_STATE_DIR = '/var/lib/nextroot'
@@ -25,22 +25,5 @@ export function resolveLocations(options: LocationOptions = {}): Locations {
     nextroot: resolve(options.nextroot ?? DEFAULT_NEXTROOT),
     stateDir: resolve(options.stateDir ?? DEFAULT_STATE_DIR),
     hostRoot: resolve(options.hostRoot ?? DEFAULT_HOST_ROOT),
-  }
-}
-
-/** Layout inside the state directory. */
-export function stateLayout(locations: Locations) {
-  const {stateDir} = locations
-  return {
-    store: join(stateDir, 'store'),
-    mounts: join(stateDir, 'mnt'),
-    record: join(stateDir, 'staged.json'),
-    lockInfo: join(stateDir, 'lock'),
-    /** The switch `nextroot reboot` triggered, until the new userspace has checked it. */
-    pendingSwitch: join(stateDir, 'switch.json'),
-    /** One JSON line per switch: what, when, how long, healthy or not. */
-    history: join(stateDir, 'history.jsonl'),
-    /** The record of the root a soft reboot switched into: its tree is the running root now. */
-    running: join(stateDir, 'running.json'),
   }
 }

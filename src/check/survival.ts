@@ -1,9 +1,10 @@
 // Which units a soft reboot leaves running (pure): the survivors, and the units it never stops (slices,
 // devices, the root mount, units that conflict with nothing the switch starts).
-import {AUTO_SOFT_REBOOT_MIN_VERSION} from '../systemd/manager.js'
+import {SURVIVE_MIN_VERSION} from '../systemd/requirements.js'
 import {unitList} from '../systemd/properties.js'
 import {prop} from '../systemd/units.js'
-import {type CheckFacts, isActive} from './facts.js'
+import type {CheckFacts} from './facts.js'
+import {isActive} from './unit-facts.js'
 
 /** Units the switch starts; a unit in conflict with one of them is stopped. */
 export const SWITCH_UNITS = [
@@ -23,7 +24,7 @@ function typeOf(unit: string): string {
 
 /** Active units with SurviveFinalKillSignal=yes (the setting exists from systemd 255). */
 export function survivors(facts: CheckFacts): string[] {
-  if ((facts.systemd.version ?? 0) < AUTO_SOFT_REBOOT_MIN_VERSION) return []
+  if ((facts.systemd.version ?? 0) < SURVIVE_MIN_VERSION) return []
   return Object.keys(facts.units)
     .filter(
       (name) => isActive(facts.units[name]) && prop(facts.units[name], 'SurviveFinalKillSignal') === 'yes',

@@ -4,7 +4,7 @@
 import {readFile, readdir, readlink} from 'node:fs/promises'
 import {basename, join} from 'node:path'
 
-import {resolveInTree} from '../stage/tree-path.js'
+import {resolveInTree} from '../tree/tree-path.js'
 import {type UnitAssignment, parseUnitFile, valuesOf} from './unit-file.js'
 
 export interface UnitTree {

@@ -1,7 +1,7 @@
 // A progress line on a terminal for long work (bytes, entries, rate, percentage when the size is known);
 // silent on a pipe and under --json, so scripts get only the result.
 import type {StageProgress} from '../stage/stage.js'
-import {formatBytes, formatRate} from './format.js'
+import {formatBytes, formatRate} from '../format.js'
 
 const REDRAW_MS = 100
 const BAR_WIDTH = 24

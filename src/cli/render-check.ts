@@ -1,7 +1,7 @@
 // Human-readable text for `nextroot check`: the verdict first, then the findings grouped by unit.
 import type {CheckResult} from '../check/check.js'
 import type {Finding, Verdict} from '../check/finding.js'
-import {formatDuration} from './format.js'
+import {formatDuration} from '../format.js'
 
 const VERDICT_LINE: Record<Verdict, string> = {
   ready: 'READY: nothing stands in the way of a soft reboot into the staged root.',

@@ -1,5 +1,5 @@
 // Human-readable text for `nextroot plan`: the action first, then why, then what else is worth knowing.
-import type {Action} from '../plan/decide.js'
+import type {Action} from '../plan/reasons.js'
 import type {PlanResult} from '../plan/plan.js'
 
 const ACTION_LINE: Record<Action, string> = {

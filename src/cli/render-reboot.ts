@@ -1,8 +1,8 @@
 // Human-readable text for `nextroot reboot` (what it did or would do, step by step), `history` and `install`.
 import type {HistoryEntry} from '../history/records.js'
-import type {InstallResult} from '../reboot/install.js'
+import type {InstallResult} from '../shipped/install.js'
 import type {RebootResult} from '../reboot/reboot.js'
-import {formatDuration} from './format.js'
+import {formatDuration} from '../format.js'
 
 function headline(result: RebootResult): string {
   const verb = result.dryRun ? 'Would' : 'Will'

@@ -1,10 +1,10 @@
 // Human-readable text for stage, status and unstage results (the --json output is the result itself).
-import {describeOs} from '../stage/os-release.js'
-import type {StagedRecord} from '../stage/record.js'
+import {describeOs} from '../tree/os-release.js'
+import type {StagedRecord} from '../state/record.js'
 import type {StageResult} from '../stage/stage.js'
-import type {StatusResult} from '../stage/status.js'
+import type {StatusResult} from '../status/status.js'
 import type {UnstageResult} from '../stage/unstage.js'
-import {formatBytes, formatDuration, formatRate} from './format.js'
+import {formatBytes, formatDuration, formatRate} from '../format.js'
 import {renderHistory} from './render-reboot.js'
 
 function osLine(record: StagedRecord): string {

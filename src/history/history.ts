@@ -1,5 +1,6 @@
 // `nextroot history`: the recorded switches, oldest first, and the one still waiting to be checked.
-import {type LocationOptions, resolveLocations, stateLayout} from '../locations.js'
+import {type LocationOptions, resolveLocations} from '../locations.js'
+import {stateLayout} from '../state/layout.js'
 import {type HistoryEntry, type PendingSwitch, readHistory, readPending} from './records.js'
 
 export interface HistoryResult {

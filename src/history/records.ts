@@ -4,8 +4,8 @@ import {appendFile, readFile, rm} from 'node:fs/promises'
 
 import {errnoCode} from '../errors.js'
 import type {OnUnhealthy} from '../config.js'
-import type {Reason} from '../plan/decide.js'
-import {writeRecord} from '../stage/record.js'
+import type {Reason} from '../plan/reasons.js'
+import {writeRecord} from '../state/record.js'
 import type {SwitchKind} from '../systemd/switch.js'
 
 export interface PendingSwitch {

@@ -1,6 +1,6 @@
 // Device numbers as "major:minor", the form /proc/PID/mountinfo uses: pinning is judged by device, never by
 // path, because a survivor's paths read like the new root's while its files are the old root's.
-import {stat, statfs} from 'node:fs/promises'
+import {stat} from 'node:fs/promises'
 
 /** glibc's major()/minor() of a dev_t. */
 export function deviceName(dev: bigint): string {
@@ -19,26 +19,6 @@ export function deviceFromHex(field: string): string {
 export async function deviceOf(path: string): Promise<string | undefined> {
   return stat(path, {bigint: true}).then(
     (stats) => deviceName(stats.dev),
-    () => undefined,
-  )
-}
-
-/** Size, free and used bytes of the file system holding `path` (statfs: no helper process, any fs type). */
-export interface FsSpace {
-  path: string
-  sizeBytes: number
-  freeBytes: number
-  usedBytes: number
-}
-
-export async function spaceOf(path: string): Promise<FsSpace | undefined> {
-  return statfs(path).then(
-    (stats) => ({
-      path,
-      sizeBytes: stats.blocks * stats.bsize,
-      freeBytes: stats.bavail * stats.bsize,
-      usedBytes: (stats.blocks - stats.bfree) * stats.bsize,
-    }),
     () => undefined,
   )
 }

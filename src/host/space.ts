@@ -1,31 +1,40 @@
-// Free space of the file system holding a path: systeminformation's view of the host's disks, checked
-// against the path's own device; statfs for file systems it leaves out (tmpfs such as /run, overlays).
+// Free space of the file system holding a path, one definition for every command: statfs for the numbers
+// (no helper process, any file-system type), and systeminformation's disk list for the mount point's name.
 import {realpath, stat, statfs} from 'node:fs/promises'
 
 import si from 'systeminformation'
 
-export interface SpaceFacts {
+export interface FsSpace {
   path: string
-  /** Mount point of the file system, when systeminformation lists it. */
+  /** Mount point of the file system, when systeminformation lists it (disks; not tmpfs or overlays). */
   mount?: string
   sizeBytes: number
   freeBytes: number
+  usedBytes: number
+}
+
+/** Size, free and used bytes of the file system holding `path`. */
+export async function spaceOf(path: string): Promise<FsSpace> {
+  const stats = await statfs(path)
+  return {
+    path,
+    sizeBytes: stats.blocks * stats.bsize,
+    freeBytes: stats.bavail * stats.bsize,
+    usedBytes: (stats.blocks - stats.bfree) * stats.bsize,
+  }
 }
 
 function isUnder(path: string, mount: string): boolean {
   return mount === '/' || path === mount || path.startsWith(mount + '/')
 }
 
-export async function freeSpace(path: string): Promise<SpaceFacts> {
+/** spaceOf, with the disk's mount point named, for messages about where space ran out. */
+export async function diskSpaceOf(path: string): Promise<FsSpace> {
   const real = await realpath(path)
-  const device = (await stat(real)).dev
-  const disks = (await si.fsSize()).filter((fs) => isUnder(real, fs.mount))
-  disks.sort((a, b) => b.mount.length - a.mount.length)
-  const disk = disks[0]
-  if (disk && (await stat(disk.mount)).dev === device) {
-    return {path, mount: disk.mount, sizeBytes: disk.size, freeBytes: disk.available}
-  }
-
-  const stats = await statfs(real)
-  return {path, sizeBytes: stats.blocks * stats.bsize, freeBytes: stats.bavail * stats.bsize}
+  const [space, device, disks] = await Promise.all([spaceOf(real), stat(real), si.fsSize()])
+  const disk = disks
+    .filter((fs) => isUnder(real, fs.mount))
+    .sort((a, b) => b.mount.length - a.mount.length)[0]
+  const same = disk !== undefined && (await stat(disk.mount)).dev === device.dev
+  return {...space, path, mount: same ? disk.mount : undefined}
 }

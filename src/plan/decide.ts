@@ -1,24 +1,17 @@
 // The planner's decision, a pure function of the facts: the lightest step that makes pending changes run
 // (none, restart units, soft reboot, full reboot), with concrete reasons. `nextroot reboot --auto` acts on it.
-import {compareKernels} from '../check/rules/kernel.js'
-import {describeOs} from '../stage/os-release.js'
-import type {StagedRecord} from '../stage/record.js'
-import type {PlanFacts, RootBoot} from './facts.js'
+import type {StagedRecord} from '../state/record.js'
+import {describeOs} from '../tree/os-release.js'
+import {type RootBoot, compareKernels, newestKernel} from '../tree/root-boot.js'
+import type {PlanFacts} from './facts.js'
 import {restartLevel} from './packages.js'
+import type {Action, Reason, SwitchTarget} from './reasons.js'
 import type {StaleProcess} from './stale.js'
-
-export type Action = 'none' | 'restart-units' | 'soft-reboot' | 'reboot'
-
-export interface Reason {
-  /** Stable identifier (e.g. KERNEL_STAGED); never changes meaning once released. */
-  code: string
-  message: string
-}
 
 export interface Decision {
   action: Action
   /** For a soft reboot: into the staged root, or into the same root upgraded in place. */
-  target?: 'staged' | 'same-root'
+  target?: SwitchTarget
   reasons: Reason[]
   /** For restart-units: the services to restart. */
   units: string[]
@@ -33,10 +26,6 @@ const CORE_UNITS = ['init.scope', 'dbus.service', 'dbus-broker.service', 'system
 
 const LISTED_FILES = 3
 
-function newest(kernels: string[]): string | undefined {
-  return [...kernels].sort(compareKernels).at(-1)
-}
-
 function files(process: StaleProcess): string {
   const more = process.files.length > LISTED_FILES ? ', ...' : ''
   return process.files.slice(0, LISTED_FILES).join(', ') + more
@@ -45,7 +34,7 @@ function files(process: StaleProcess): string {
 function stagedRootReasons(boot: RootBoot, facts: PlanFacts): Reason[] {
   const {running} = facts.kernel
   const reasons: Reason[] = []
-  const kernel = newest(boot.kernels)
+  const kernel = newestKernel(boot.kernels)
   if (kernel && kernel !== running)
     reasons.push({code: 'KERNEL_STAGED', message: `kernel ${kernel} staged, ${running} running`})
   if (!boot.modules.includes(running))
@@ -62,7 +51,7 @@ function stagedRootReasons(boot: RootBoot, facts: PlanFacts): Reason[] {
 }
 
 function installedReasons(facts: PlanFacts): Reason[] {
-  const kernel = newest(facts.installed.kernels)
+  const kernel = newestKernel(facts.installed.kernels)
   const {running} = facts.kernel
   if (!kernel || compareKernels(kernel, running) <= 0) return []
   return [{code: 'KERNEL_INSTALLED', message: `kernel ${kernel} installed, ${running} running`}]
@@ -125,8 +114,14 @@ function notes(facts: PlanFacts): string[] {
     notes.push(
       `${p.unit ?? 'a process'} (${p.comm}, PID ${p.pid}) runs replaced ${files(p)}: log out and in.`,
     )
-  if (!facts.processesReadable)
-    notes.push("Other users' processes could not be read: run as root to see every process running old code.")
+  if (!facts.processes.proc)
+    notes.push('There is no /proc under the root: which processes run old code is unknown.')
+  if (facts.processes.unreadable > 0)
+    notes.push(
+      `${facts.processes.unreadable} processes of other users could not be read: run as root to see every process running old code.`,
+    )
+  if (!facts.stateReadable)
+    notes.push("nextroot's state directory is readable only by root: what it staged is not known.")
   return notes
 }
 
@@ -141,7 +136,7 @@ export function decide(facts: PlanFacts): Decision {
   const soft = [...coreReasons(facts.stale), ...packageReasons(facts, 'soft-reboot')]
   if (boot) {
     const name = facts.staged ? describeOs(facts.staged.osRelease) : 'an OS tree nextroot did not stage'
-    const into = {code: 'ROOT_STAGED', message: `${name} is staged at ${facts.nextroot.path}`}
+    const into: Reason = {code: 'ROOT_STAGED', message: `${name} is staged at ${facts.nextroot.path}`}
     return {
       ...base,
       action: 'soft-reboot',
@@ -155,7 +150,7 @@ export function decide(facts: PlanFacts): Decision {
   const services = serviceProcesses(facts.stale)
   if (services.length > 0) {
     const units = [...new Set(services.map((p) => p.unit as string))].sort()
-    const reasons = services.map((p) => ({
+    const reasons = services.map((p): Reason => ({
       code: 'SERVICE_STALE',
       message: `${p.unit} (${p.comm}, PID ${p.pid}) runs replaced ${files(p)}`,
     }))

@@ -1,28 +1,16 @@
 // Gathers what `nextroot plan` decides on: the running kernel and command line, the kernels each root
 // ships, the staged record, reboot-required flags and processes running replaced code. Judges nothing.
-import {readFile, readdir} from 'node:fs/promises'
+import {readFile} from 'node:fs/promises'
 import {release} from 'node:os'
 import {join} from 'node:path'
 
-import {errnoCode} from '../errors.js'
+import {unlessAbsent} from '../absent.js'
 import {mountAt} from '../host/mounts.js'
-import {type Locations, stateLayout} from '../locations.js'
-import {type StagedRecord, readRecord} from '../stage/record.js'
-import {isOsTree} from '../stage/tree-facts.js'
-import {resolveInTree} from '../stage/tree-path.js'
+import type {Locations} from '../locations.js'
+import {type StagedRecord, readStagedRecord} from '../state/record.js'
+import {type RootBoot, gatherRootBoot} from '../tree/root-boot.js'
+import {isOsTree} from '../tree/tree-facts.js'
 import {type StaleProcess, staleProcesses} from './stale.js'
-
-/** The boot-relevant contents of a root tree. */
-export interface RootBoot {
-  /** Kernel versions with an image (boot/vmlinuz-V or usr/lib/modules/V/vmlinuz). */
-  kernels: string[]
-  /** Kernel versions with a modules directory. */
-  modules: string[]
-  /** etc/kernel/cmdline (what kernel-install and UKIs put on the command line), trimmed. */
-  cmdline?: string
-  /** It has /usr but no /etc: an image of /usr only, to be used with the running root's /etc and /var. */
-  usrOnly: boolean
-}
 
 export interface PlanFacts {
   kernel: {running: string; cmdline: string}
@@ -30,44 +18,18 @@ export interface PlanFacts {
   installed: RootBoot
   /** What nextroot staged (undefined when nothing is), and the tree at the nextroot path. */
   staged?: StagedRecord
+  /** False when nextroot's state directory is closed to us (not root): what it staged is unknown. */
+  stateReadable: boolean
   nextroot: {path: string; visible: boolean; mounted: boolean; boot?: RootBoot}
   /** /run/reboot-required exists; the packages listed in /run/reboot-required.pkgs. */
   rebootRequired?: {packages: string[]}
   stale: StaleProcess[]
-  /** False when other users' processes could not be read (not root): `stale` is then incomplete. */
-  processesReadable: boolean
+  /** Processes whose maps could not be read (other users', when not root), and whether /proc was there. */
+  processes: {unreadable: number; proc: boolean}
 }
 
-async function text(path: string | undefined): Promise<string | undefined> {
-  if (!path) return undefined
-  return readFile(path, 'utf8').catch(() => undefined)
-}
-
-async function entries(tree: string, relative: string): Promise<string[]> {
-  const dir = await resolveInTree(tree, relative)
-  return dir ? readdir(dir).catch(() => []) : []
-}
-
-export async function gatherRootBoot(tree: string): Promise<RootBoot> {
-  const [boot, modules, cmdline, etc] = await Promise.all([
-    entries(tree, 'boot'),
-    entries(tree, 'usr/lib/modules'),
-    text(await resolveInTree(tree, 'etc/kernel/cmdline')),
-    resolveInTree(tree, 'etc'),
-  ])
-  const withImage = await Promise.all(
-    modules.map(async (v) => ((await resolveInTree(tree, `usr/lib/modules/${v}/vmlinuz`)) ? v : undefined)),
-  )
-  const kernels = new Set([
-    ...boot.filter((name) => name.startsWith('vmlinuz-')).map((name) => name.slice('vmlinuz-'.length)),
-    ...withImage.filter((v): v is string => v !== undefined),
-  ])
-  return {
-    kernels: [...kernels].sort(),
-    modules: modules.sort(),
-    cmdline: cmdline?.trim() || undefined,
-    usrOnly: etc === undefined && (await resolveInTree(tree, 'usr')) !== undefined,
-  }
+async function text(path: string): Promise<string | undefined> {
+  return unlessAbsent(path, readFile(path, 'utf8'))
 }
 
 async function rebootRequired(hostRoot: string): Promise<PlanFacts['rebootRequired']> {
@@ -79,11 +41,8 @@ async function rebootRequired(hostRoot: string): Promise<PlanFacts['rebootRequir
 
 export async function gatherPlanFacts(locations: Locations): Promise<PlanFacts> {
   const {hostRoot} = locations
-  const staged = await readRecord(stateLayout(locations).record).catch((error: unknown) => {
-    if (errnoCode(error) === 'EACCES') return undefined
-    throw error
-  })
-  const [running, cmdline, installed, mount, osTree, required, stale] = await Promise.all([
+  const [state, running, cmdline, installed, mount, osTree, required, stale] = await Promise.all([
+    readStagedRecord(locations),
     text(join(hostRoot, 'proc/sys/kernel/osrelease')),
     text(join(hostRoot, 'proc/cmdline')),
     gatherRootBoot(hostRoot),
@@ -95,7 +54,8 @@ export async function gatherPlanFacts(locations: Locations): Promise<PlanFacts> 
   return {
     kernel: {running: running?.trim() || release(), cmdline: cmdline?.trim() ?? ''},
     installed,
-    staged,
+    staged: state.record,
+    stateReadable: state.readable,
     nextroot: {
       path: locations.nextroot,
       visible: osTree,
@@ -104,6 +64,6 @@ export async function gatherPlanFacts(locations: Locations): Promise<PlanFacts> 
     },
     rebootRequired: required,
     stale: stale.processes,
-    processesReadable: stale.readable,
+    processes: {unreadable: stale.unreadable, proc: stale.proc},
   }
 }

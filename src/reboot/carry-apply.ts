@@ -4,7 +4,7 @@ import {chmod, chown, copyFile, mkdir, rename, rm, stat, writeFile} from 'node:f
 import {basename, dirname, join} from 'node:path'
 
 import {run} from '../exec/run.js'
-import {bindMount, makePrivate, rbindMount} from '../stage/mounts.js'
+import {bindMount, makePrivate, rbindMount} from '../host/mount.js'
 import type {CarryStep} from './carry-over.js'
 
 /** Writes `content` (or a copy of `from`) as `target`, with the mode and owner of `like`. */

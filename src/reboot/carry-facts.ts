@@ -7,7 +7,7 @@ import {basename, dirname, join} from 'node:path'
 import type {Config} from '../config.js'
 import {NextrootError} from '../errors.js'
 import {readMounts} from '../host/mounts.js'
-import {resolveInTree} from '../stage/tree-path.js'
+import {resolveInTree} from '../tree/tree-path.js'
 import {ACCOUNT_FILES, type AccountFile, type CarryFacts} from './carry-over.js'
 import type {AccountFiles} from './merge-users.js'
 

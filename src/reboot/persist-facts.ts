@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {defaultSubvolume, isSubvolume, subvolumeId} from '../host/btrfs.js'
 import {mountHolding} from '../host/mounts.js'
-import {pathExists} from '../path-exists.js'
+import {pathExists} from '../absent.js'
 import type {PersistFacts} from './persist.js'
 
 interface FstabEntry {

@@ -2,11 +2,13 @@
 // user verified, the check has no blockers, nobody inhibits, the plan does not need a full reboot.
 // --force turns refusals about readiness into logged warnings; facts about the host it cannot override.
 import type {CheckResult} from '../check/check.js'
+import type {FindingCode} from '../check/finding.js'
 import {NextrootError} from '../errors.js'
 import type {Decision} from '../plan/decide.js'
-import type {StagedRecord} from '../stage/record.js'
+import type {StagedRecord} from '../state/record.js'
 import {type Inhibitor, blockingShutdown} from '../systemd/logind.js'
 import type {SystemdFacts} from '../systemd/manager.js'
+import {SOFT_REBOOT_MIN_VERSION} from '../systemd/requirements.js'
 
 export type Mode = 'none' | 'restart-units' | 'soft-reboot' | 'reboot'
 
@@ -36,7 +38,7 @@ export interface Preflight {
 }
 
 /** Findings of `check` that do not concern a soft reboot into the same root. */
-const ABOUT_STAGED = ['NOTHING_STAGED', 'STAGED_NOT_VISIBLE', 'NO_MODULES_FOR_KERNEL']
+const ABOUT_STAGED: FindingCode[] = ['NOTHING_STAGED', 'STAGED_NOT_VISIBLE', 'NO_MODULES_FOR_KERNEL']
 
 function hostRefusal(facts: PreflightFacts): NextrootError | undefined {
   const {systemd} = facts
@@ -52,7 +54,7 @@ function hostRefusal(facts: PreflightFacts): NextrootError | undefined {
   if (facts.mode === 'soft-reboot' && !systemd.softRebootSupported)
     return new NextrootError(
       'NR_NO_SOFT_REBOOT',
-      `systemd ${systemd.version ?? '?'} cannot soft-reboot (254 can).`,
+      `systemd ${systemd.version ?? '?'} cannot soft-reboot (${SOFT_REBOOT_MIN_VERSION} can).`,
       {
         hints: ['Upgrade systemd, or do a full reboot: nextroot reboot --full.'],
       },
@@ -114,7 +116,7 @@ function readinessRefusals(facts: PreflightFacts): NextrootError[] {
     )
   const ignored = facts.target === 'same-root' ? ABOUT_STAGED : []
   const blockers = (facts.check?.findings ?? []).filter(
-    (f) => (f.severity === 'blocker' || f.code === 'RUN_SPACE_LOW') && !ignored.includes(f.code),
+    (f) => f.severity === 'blocker' && !ignored.includes(f.code),
   )
   if (facts.mode === 'soft-reboot' && blockers.length > 0)
     refusals.push(

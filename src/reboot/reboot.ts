@@ -9,15 +9,21 @@ import {NextrootError} from '../errors.js'
 import {setDefaultSubvolume} from '../host/btrfs.js'
 import {inodeOf} from '../host/devices.js'
 import {type PendingSwitch, writePending} from '../history/records.js'
-import {type LocationOptions, type Locations, resolveLocations, stateLayout} from '../locations.js'
+import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
+import {stateLayout} from '../state/layout.js'
 import {type Decision, decide} from '../plan/decide.js'
 import {type PlanFacts, gatherPlanFacts} from '../plan/facts.js'
-import {acquireLock} from '../stage/lock.js'
-import {unmountAll} from '../stage/mounts.js'
-import {describeOs, parseOsRelease} from '../stage/os-release.js'
-import {requireRoot} from '../stage/privileges.js'
+import {acquireLock} from '../state/lock.js'
+import {unmountAll} from '../host/mount.js'
+import {describeOs, parseOsRelease} from '../tree/os-release.js'
+import {requireRoot} from '../privileges.js'
 import {type SwitchRequest, requestSwitch, restartUnits, switchCommand} from '../systemd/switch.js'
-import {AFTER_SWITCH_UNIT, AFTER_SWITCH_WANTED_BY, placeUnit, unitPaths} from './after-switch-unit.js'
+import {
+  AFTER_SWITCH_UNIT,
+  AFTER_SWITCH_WANTED_BY,
+  placeUnit,
+  unitPaths,
+} from '../shipped/after-switch-unit.js'
 import {applyCarryOver} from './carry-apply.js'
 import {gatherCarryFacts} from './carry-facts.js'
 import {type CarryStep, describeStep, planCarryOver} from './carry-over.js'
@@ -25,7 +31,7 @@ import {type RebootFacts, gatherRebootFacts} from './facts.js'
 import {gatherPersistFacts} from './persist-facts.js'
 import {type PersistFacts, persistRefusal, persistStep} from './persist.js'
 import {type Mode, preflight} from './preflight.js'
-import {placeScheduleGuard, scheduleGuardPath} from './schedule-guard.js'
+import {placeScheduleGuard, scheduleGuardPath} from '../shipped/schedule-guard.js'
 
 export interface RebootOptions extends LocationOptions {
   /** Act on the plan's decision (none, restart units, soft or full reboot). */

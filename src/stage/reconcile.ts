@@ -6,9 +6,10 @@ import {join} from 'node:path'
 
 import {NextrootError} from '../errors.js'
 import {mountAt} from '../host/mounts.js'
-import {type Locations, stateLayout} from '../locations.js'
-import {discardMountPoint} from './mounts.js'
-import {type StagedRecord, readRecord} from './record.js'
+import {type Locations} from '../locations.js'
+import {stateLayout} from '../state/layout.js'
+import {discardMountPoint} from '../host/mount.js'
+import {type StagedRecord, readRecord} from '../state/record.js'
 
 async function entries(dir: string): Promise<string[]> {
   return readdir(dir).catch(() => [])

@@ -1,7 +1,7 @@
 // Pure rules that accept or refuse a candidate root: an OS tree, with an init built for this machine,
 // that is not the running root. Kernel modules are recorded, not judged (later commands decide).
 import {NextrootError} from '../errors.js'
-import {INIT_PATH, type TreeFacts} from './tree-facts.js'
+import {INIT_PATH, type TreeFacts} from '../tree/tree-facts.js'
 
 /** Node's process.arch -> ELF e_machine and class. */
 const ELF_OF_ARCH: Record<string, {machine: number; elfClass: number}> = {

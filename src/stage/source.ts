@@ -5,9 +5,8 @@ import {resolve} from 'node:path'
 import type {Readable} from 'node:stream'
 
 import {NextrootError, errnoCode} from '../errors.js'
+import type {FsType} from '../host/mount.js'
 import {type Compression, detectCompression} from '../tar/compression.js'
-
-export type FsType = 'ext4' | 'erofs' | 'squashfs'
 
 export type Source =
   | {kind: 'archive'; path: string; compression: Compression; sizeBytes?: number}

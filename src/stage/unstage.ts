@@ -3,13 +3,14 @@ import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {mountAt} from '../host/mounts.js'
-import {type LocationOptions, resolveLocations, stateLayout} from '../locations.js'
-import {pathExists} from '../path-exists.js'
-import {acquireLock} from './lock.js'
-import {removeEmptyDir, unmountAll} from './mounts.js'
-import {removeRecord, type StagedRecord} from './record.js'
+import {type LocationOptions, resolveLocations} from '../locations.js'
+import {stateLayout} from '../state/layout.js'
+import {pathExists} from '../absent.js'
+import {acquireLock} from '../state/lock.js'
+import {removeEmptyDir, unmountAll} from '../host/mount.js'
+import {removeRecord, type StagedRecord} from '../state/record.js'
 import {reconcile} from './reconcile.js'
-import {requireRoot} from './privileges.js'
+import {requireRoot} from '../privileges.js'
 
 export interface UnstageResult {
   /** The record that was withdrawn, if anything was staged. */

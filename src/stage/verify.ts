@@ -5,6 +5,7 @@ import {basename, resolve} from 'node:path'
 
 import {NextrootError} from '../errors.js'
 import {run} from '../exec/run.js'
+import type {VerificationMethod} from '../state/record.js'
 
 export interface VerifyOptions {
   sha256?: string
@@ -12,8 +13,6 @@ export interface VerifyOptions {
   signature?: string
   keyring?: string
 }
-
-export type VerificationMethod = 'sha256' | 'checksums' | 'signed-checksums' | 'none'
 
 export interface Expectation {
   method: VerificationMethod

@@ -1,16 +1,14 @@
 // The one module that asks the running systemd about itself (version, soft-reboot support, counters).
 import {join} from 'node:path'
 
+import {orUnknown, pathExists} from '../absent.js'
 import {run} from '../exec/run.js'
-import {pathExists} from '../path-exists.js'
-
-/** systemctl soft-reboot exists from systemd 254; SurviveFinalKillSignal= and auto soft-reboot from 255. */
-export const SOFT_REBOOT_MIN_VERSION = 254
-export const AUTO_SOFT_REBOOT_MIN_VERSION = 255
+import {SOFT_REBOOT_MIN_VERSION, SURVIVE_MIN_VERSION} from './requirements.js'
 
 export interface SystemdFacts {
   /** PID 1 is systemd (sd_booted(3): /run/systemd/system exists). */
   running: boolean
+  /** Undefined when `systemctl --version` could not be run or read. */
   version?: number
   versionText?: string
   softRebootSupported: boolean
@@ -26,26 +24,22 @@ export function parseSystemdVersion(text: string): number | undefined {
 
 async function readSystemdFacts(hostRoot: string): Promise<SystemdFacts> {
   const running = await pathExists(join(hostRoot, 'run/systemd/system'))
-  const [versionText, countText] = await Promise.all([
-    run('systemctl', ['--version']).then(
-      (result) => result.stdout.split('\n')[0],
-      () => undefined,
-    ),
+  const [version, count] = await Promise.all([
+    orUnknown('systemctl --version', run('systemctl', ['--version'])),
     running
-      ? run('systemctl', ['show', '--property=SoftRebootsCount', '--value']).then(
-          (result) => result.stdout.trim(),
-          () => undefined,
-        )
+      ? orUnknown('SoftRebootsCount', run('systemctl', ['show', '--property=SoftRebootsCount', '--value']))
       : undefined,
   ])
-  const version = versionText ? parseSystemdVersion(versionText) : undefined
+  const versionText = version?.stdout.split('\n')[0]
+  const number = versionText ? parseSystemdVersion(versionText) : undefined
+  const countText = count?.stdout.trim() ?? ''
   return {
     running,
-    version,
+    version: number,
     versionText,
-    softRebootSupported: running && (version ?? 0) >= SOFT_REBOOT_MIN_VERSION,
-    autoSoftReboot: running && (version ?? 0) >= AUTO_SOFT_REBOOT_MIN_VERSION,
-    softRebootsCount: countText && /^\d+$/.test(countText) ? Number(countText) : undefined,
+    softRebootSupported: running && (number ?? 0) >= SOFT_REBOOT_MIN_VERSION,
+    autoSoftReboot: running && (number ?? 0) >= SURVIVE_MIN_VERSION,
+    softRebootsCount: /^\d+$/.test(countText) ? Number(countText) : undefined,
   }
 }
 

@@ -6,6 +6,7 @@ import {join} from 'node:path'
 
 import {NextrootError, errnoCode, noSpaceError} from '../errors.js'
 import {run} from '../exec/run.js'
+import {mib} from '../format.js'
 import {aclTextToXattr, parseIdTable, type IdTables} from './acl-text.js'
 import {type EntryMeta, type PlannedEntry, unsafeLink} from './entry-policy.js'
 import {MAX_PIECE, TreeThread} from './tree-thread.js'
@@ -303,8 +304,4 @@ function opMeta({uid, gid, mode, atime, mtime}: EntryMeta): OpMeta {
 
 function depth(path: string): number {
   return path === '' ? 0 : path.split('/').length
-}
-
-function mib(bytes: number): number {
-  return Math.floor(bytes / 1024 / 1024)
 }

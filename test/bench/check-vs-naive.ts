@@ -3,7 +3,7 @@
 // running and root B staged. Rounds alternate; prints medians and the ratios naive/check.
 // The naive loop is a bash loop, a lower bound for any program that spawns one systemctl per unit.
 // Usage: node --import tsx test/bench/check-vs-naive.ts [--rounds N] (root; builds dist/ first: npm run build).
-import {UNIT_PROPERTIES} from '../../src/check/facts.js'
+import {UNIT_PROPERTIES} from '../../src/check/unit-facts.js'
 import {setupStep} from '../e2e/check-units.js'
 import {runGuest} from '../e2e/run.js'
 import {assertCompleted, failureReport} from '../e2e/scenario.js'

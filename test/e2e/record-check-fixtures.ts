@@ -6,7 +6,7 @@ import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {UNIT_PROPERTIES} from '../../src/check/facts.js'
+import {UNIT_PROPERTIES} from '../../src/check/unit-facts.js'
 import {UNITS, setupStep} from './check-units.js'
 import {repoRoot} from './paths.js'
 import type {RunResult} from './records.js'

@@ -3,11 +3,12 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {CheckFacts} from '../../src/check/facts.js'
-import {type ProcessFacts, parseMaps, unitOfCgroup} from '../../src/check/processes.js'
+import {type ProcessFacts, mappedFiles} from '../../src/check/processes.js'
+import {unitOfCgroup} from '../../src/host/proc.js'
 import {parseUnitFile} from '../../src/check/unit-file.js'
 import {deviceName} from '../../src/host/devices.js'
 import {type MountEntry, parseMountInfo} from '../../src/host/mounts.js'
-import type {StagedRecord} from '../../src/stage/record.js'
+import type {StagedRecord} from '../../src/state/record.js'
 import {parseShow, prop, type UnitProperties} from '../../src/systemd/units.js'
 import {REPO} from './cli.js'
 
@@ -105,9 +106,10 @@ export function processFrom(text: string, pid: number, comm: string, ownNamespac
     unit: unitOfCgroup(section('cgroup')),
     held: [
       {via: 'exe', path: exe, device: deviceName(BigInt(`0x${hexDevice}`))},
-      ...parseMaps(section('maps')),
+      ...mappedFiles(section('maps')),
     ],
     ownMounts: ownNamespace ? parseMountInfo(section('mountinfo')) : undefined,
+    denied: [],
   }
 }
 

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import * as assert from 'uvu/assert'
 
 import {mountAt} from '../../src/host/mounts.js'
-import type {StagedRecord} from '../../src/stage/record.js'
+import type {StagedRecord} from '../../src/state/record.js'
 
 export interface TestLocations {
   nextroot: string

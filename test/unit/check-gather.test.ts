@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert'
 
 import {atProcesses, cgroupPids, readProcess} from '../../src/check/processes.js'
 import {judge} from '../../src/check/check.js'
+import {loadedModules} from '../../src/check/facts.js'
 import {renderCheck} from '../../src/cli/render-check.js'
 import {deviceOf} from '../../src/host/devices.js'
 import {runCli} from '../helpers/cli.js'
@@ -62,6 +63,29 @@ test('atProcesses and cgroupPids read a /proc and a cgroup tree given as paths',
     await writeFile(join(cgroup, 'system.slice/x.service/sub/cgroup.procs'), '12\n')
     assert.equal((await cgroupPids(cgroup, '/system.slice/x.service')).sort(), [10, 11, 12])
     assert.equal(await cgroupPids(cgroup, ''), [])
+  })
+})
+
+test('an unreadable /proc/modules is unknown; a missing one means no modules (issue 9, defect 3)', async () => {
+  await withScratch('modules', async (dir) => {
+    assert.equal(await loadedModules(dir), [], 'no /proc/modules: a kernel without loadable modules')
+    await mkdir(join(dir, 'proc/modules'), {recursive: true})
+    assert.is(await loadedModules(dir), undefined, 'a directory there cannot be read: unknown')
+    await mkdir(join(dir, 'real/proc'), {recursive: true})
+    await writeFile(join(dir, 'real/proc/modules'), 'ext4 1 0 - Live 0x0\nvirtio_blk 1 0 - Live 0x0\n')
+    assert.equal(await loadedModules(join(dir, 'real')), ['ext4', 'virtio_blk'])
+  })
+})
+
+test('nextroot check: an unreadable /proc/modules keeps NO_MODULES_FOR_KERNEL a blocker (issue 9, defect 3)', async () => {
+  await withScratch('check-modules', async (dir) => {
+    const nextroot = join(dir, 'nextroot')
+    await makeOsTree(nextroot)
+    await mkdir(join(dir, 'proc/modules'), {recursive: true})
+    const args = ['check', '--json', '--nextroot', nextroot, '--state-dir', join(dir, 'state'), '--root', dir]
+    const run = await runCli(args)
+    const finding = run.json?.result.findings.find((f: {code: string}) => f.code === 'NO_MODULES_FOR_KERNEL')
+    assert.is(finding?.severity, 'blocker', run.stdout)
   })
 })
 

@@ -3,7 +3,7 @@
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
-import {parseMaps, unitOfCgroup} from '../../src/check/processes.js'
+import {parseMaps, unitOfCgroup} from '../../src/host/proc.js'
 import {parseUnitFile, valuesOf} from '../../src/check/unit-file.js'
 import {deviceFromHex, deviceName} from '../../src/host/devices.js'
 import {
@@ -123,17 +123,19 @@ test('parseUnitFile keeps sections, skips comments and joins continuation lines'
   assert.equal(valuesOf(parseUnitFile('[Unit]\nWants=a \\\n b\n'), 'Wants'), ['a', 'b'])
 })
 
-test('parseMaps keeps file-backed mappings once, with decimal devices', () => {
+test('parseMaps keeps file-backed mappings once, with decimal devices, inode, deletion and execution', () => {
   const maps = [
     '55d0c0a00000-55d0c0a02000 r--p 00000000 fe:00 1311 /usr/bin/sleep',
     '55d0c0a02000-55d0c0a06000 r-xp 00002000 fe:00 1311 /usr/bin/sleep',
     '7f0000000000-7f0000021000 rw-p 00000000 00:00 0 ',
     '7f1000000000-7f1000001000 r--p 00000000 00:1a 77 /run/x/lib with space.so',
     '7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]',
+    '7f2000000000-7f2000001000 r-xp 00000000 fe:00 2001 /usr/lib/libc.so.6 (deleted)',
   ].join('\n')
   assert.equal(parseMaps(maps), [
-    {via: 'map', path: '/usr/bin/sleep', device: '254:0'},
-    {via: 'map', path: '/run/x/lib with space.so', device: '0:26'},
+    {path: '/usr/bin/sleep', device: '254:0', inode: 1311, deleted: false, executable: true},
+    {path: '/run/x/lib with space.so', device: '0:26', inode: 77, deleted: false, executable: false},
+    {path: '/usr/lib/libc.so.6', device: '254:0', inode: 2001, deleted: true, executable: true},
   ])
 })
 

@@ -4,7 +4,7 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
 import type {UnitPath} from '../../src/check/facts.js'
-import {parseMaps} from '../../src/check/processes.js'
+import {mappedFiles} from '../../src/check/processes.js'
 import {pinRules} from '../../src/check/rules/pins.js'
 import {parseMountInfo} from '../../src/host/mounts.js'
 import {OLD_ROOT, codesOf, factsFrom, fixture} from '../helpers/check-facts.js'
@@ -70,8 +70,9 @@ test('a survivor mapping its binary from the old root pins it: one finding with 
     held: [
       {via: 'exe' as const, path: '/usr/bin/sleep', device: '254:0'},
       {via: 'cwd' as const, path: '/', device: '254:0'},
-      ...parseMaps(maps),
+      ...mappedFiles(maps),
     ],
+    denied: [],
   })
   const facts = factsFrom(show, {
     paths: [path('e2e-survivor.service', 'ExecStart', '/usr/bin/sleep', '254:0')],
@@ -102,6 +103,7 @@ test("an old root held only by a survivor's mount namespace is found in its moun
         unit: 'e2e-bind.service',
         held: [{via: 'exe', path: '/bin/busybox', device: '0:44'}],
         ownMounts: parseMountInfo(mountinfo),
+        denied: [],
       },
     ],
   })
@@ -121,6 +123,7 @@ test("an '@' process outside any survivor is judged too", () => {
         comm: 'mdmon',
         argv0: '@dmon',
         held: [{via: 'exe', path: '/usr/sbin/mdmon', device: '254:0'}],
+        denied: [],
       },
     ],
   })

@@ -120,7 +120,7 @@ test('attached portable services: restarted unless they survive, lost when attac
 
 test("processes whose argv[0] starts with '@' are listed as escaping the killing spree", () => {
   const facts = factsFrom(show, {
-    processes: [{pid: 301, comm: 'mdmon', argv0: '@dmon', unit: 'mdmon@md0.service', held: []}],
+    processes: [{pid: 301, comm: 'mdmon', argv0: '@dmon', unit: 'mdmon@md0.service', held: [], denied: []}],
   })
   const [finding] = survivorRules(facts).filter((f) => f.code === 'SURVIVOR_AT_PROCESS')
   assert.equal(

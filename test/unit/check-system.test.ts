@@ -3,7 +3,8 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
 import {verdictOf} from '../../src/check/finding.js'
-import {compareKernels, kernelRules} from '../../src/check/rules/kernel.js'
+import {kernelRules} from '../../src/check/rules/kernel.js'
+import {compareKernels} from '../../src/tree/root-boot.js'
 import {systemRules} from '../../src/check/rules/system.js'
 import {KERNEL, codesOf, factsFrom, fixture} from '../helpers/check-facts.js'
 
@@ -28,14 +29,17 @@ test('no systemd, or one without soft-reboot, blocks; systemd 254 only notes the
   )
 })
 
-test('little space in /run/systemd is a warning', () => {
+test('little space in /run/systemd blocks: one severity for check and for reboot (issue 9, defect 2)', () => {
   const facts = factsFrom(show, {
     runSpace: {path: '/run/systemd', sizeBytes: 64 << 20, freeBytes: 8 << 20, usedBytes: 56 << 20},
   })
-  const [finding] = systemRules(facts)
-  assert.is(finding.code, 'RUN_SPACE_LOW')
-  assert.is(finding.severity, 'warning')
-  assert.match(finding.message, /8\.0 MiB free/)
+  const findings = systemRules(facts)
+  assert.equal(
+    findings.map((f) => [f.code, f.severity]),
+    [['RUN_SPACE_LOW', 'blocker']],
+  )
+  assert.is(verdictOf(findings), 'blocked', 'check says what reboot will do: refuse')
+  assert.match(findings[0].message, /8\.0 MiB free/)
 })
 
 test('nothing staged, a vanished staged root and the running root as nextroot block', () => {
@@ -67,6 +71,17 @@ test('no modules for the running kernel blocks and names the loaded modules; a n
   assert.match(blocker.message, new RegExp(`usr/lib/modules/${KERNEL.replace(/[.+]/g, '\\$&')}`))
   assert.match(blocker.message, /ext4, virtio_blk/)
   assert.match(findings.find((f) => f.code === 'NEWER_KERNEL_STAGED')!.hint!, /full reboot/)
+})
+
+test('modules that could not be listed are unknown, not none: still a blocker (issue 9, defect 3)', () => {
+  const base = factsFrom(show).nextroot
+  const tree = {...base.tree!, kernelModules: ['6.12.99+deb13-amd64']}
+  const unknown = factsFrom(show, {nextroot: {...base, tree}, kernel: {running: KERNEL}})
+  const finding = kernelRules(unknown).find((f) => f.code === 'NO_MODULES_FOR_KERNEL')!
+  assert.is(finding.severity, 'blocker')
+  assert.match(finding.message, /which modules are loaded now is unknown/)
+  const none = factsFrom(show, {nextroot: {...base, tree}, kernel: {running: KERNEL, loadedModules: []}})
+  assert.is(kernelRules(none).find((f) => f.code === 'NO_MODULES_FOR_KERNEL')!.severity, 'warning')
 })
 
 test('compareKernels orders releases numerically', () => {

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert'
 import {decide} from '../../src/plan/decide.js'
 import type {PlanFacts} from '../../src/plan/facts.js'
 import {restartLevel} from '../../src/plan/packages.js'
-import {parseSystemMappings} from '../../src/plan/stale.js'
+import {systemMappings} from '../../src/plan/stale.js'
 import {KERNEL, STAGED} from '../helpers/check-facts.js'
 import {REPO} from '../helpers/cli.js'
 
@@ -22,7 +22,8 @@ function facts(overrides: Partial<PlanFacts> = {}): PlanFacts {
     installed: GUEST_ROOT,
     nextroot: {path: '/run/nextroot', visible: false, mounted: false},
     stale: [],
-    processesReadable: true,
+    stateReadable: true,
+    processes: {unreadable: 0, proc: true},
     ...overrides,
   }
 }
@@ -83,7 +84,7 @@ test('an image on a block device: the A/B updater decides what a full reboot boo
 
 test('in-place upgrade of glibc: PID 1 maps the deleted libc, a soft reboot into the same root', () => {
   const text = readFileSync(join(REPO, 'test/fixtures/plan/maps-upgraded-glibc.txt'), 'utf8')
-  const files = parseSystemMappings(text)
+  const files = systemMappings(text)
     .filter((m) => m.deleted)
     .map((m) => m.path)
   assert.equal(files, ['/usr/lib/x86_64-linux-gnu/libc.so.6'], 'memfd and /dev/shm are no upgrade')

@@ -11,7 +11,7 @@ import {DEFAULT_CONFIG} from '../../src/config.js'
 import {applyCarryOver} from '../../src/reboot/carry-apply.js'
 import {gatherCarryFacts} from '../../src/reboot/carry-facts.js'
 import {type CarryFacts, describeStep, planCarryOver} from '../../src/reboot/carry-over.js'
-import {bindMount} from '../../src/stage/mounts.js'
+import {bindMount} from '../../src/host/mount.js'
 import {makeOsTree} from '../helpers/os-tree.js'
 import {mountsUnder, withScratch} from '../helpers/scratch.js'
 

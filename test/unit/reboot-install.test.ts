@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert'
 
 import {execa} from 'execa'
 
-import {AFTER_SWITCH_WANTED_BY, shippedFile, shippedUnit} from '../../src/reboot/after-switch-unit.js'
+import {AFTER_SWITCH_WANTED_BY, shippedFile, shippedUnit} from '../../src/shipped/after-switch-unit.js'
 import {runCli} from '../helpers/cli.js'
 import {withScratch} from '../helpers/scratch.js'
 

@@ -61,8 +61,8 @@ test('preflight: check blockers, low /run space, inhibitors and a plan that says
   const blocked = {
     ...CHECK,
     findings: [
-      {severity: 'blocker' as const, code: 'NO_MODULES_FOR_KERNEL', message: 'no modules'},
-      {severity: 'warning' as const, code: 'RUN_SPACE_LOW', message: 'Only 8 MiB free'},
+      {severity: 'blocker' as const, code: 'NO_MODULES_FOR_KERNEL' as const, message: 'no modules'},
+      {severity: 'blocker' as const, code: 'RUN_SPACE_LOW' as const, message: 'Only 8 MiB free'},
     ],
   }
   const refusal = preflight({...READY, check: blocked}).refusal
@@ -85,7 +85,7 @@ test('preflight: check blockers, low /run space, inhibitors and a plan that says
   const full = {
     ...READY.decision,
     action: 'reboot' as const,
-    reasons: [{code: 'KERNEL_STAGED', message: 'kernel 6.99 staged, 6.12 running'}],
+    reasons: [{code: 'KERNEL_STAGED' as const, message: 'kernel 6.99 staged, 6.12 running'}],
   }
   assert.match(
     preflight({...READY, decision: full}).refusal?.message ?? '',
@@ -107,7 +107,7 @@ test('preflight: check blockers, low /run space, inhibitors and a plan that says
 test('preflight: a soft reboot into the same root ignores findings about a staged root', () => {
   const nothing = {
     ...CHECK,
-    findings: [{severity: 'blocker' as const, code: 'NOTHING_STAGED', message: 'Nothing is staged'}],
+    findings: [{severity: 'blocker' as const, code: 'NOTHING_STAGED' as const, message: 'Nothing is staged'}],
   }
   assert.is(code({target: 'same-root', explicit: false, check: nothing, staged: undefined}), undefined)
 })

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert'
 
 import {mountAt} from '../../src/host/mounts.js'
 import {stage} from '../../src/stage/stage.js'
-import {status} from '../../src/stage/status.js'
+import {status} from '../../src/status/status.js'
 import {unstage} from '../../src/stage/unstage.js'
 import {type CliResult, runCli, startCli} from '../helpers/cli.js'
 import {makeImage, makeOsTree, tarTree} from '../helpers/os-tree.js'

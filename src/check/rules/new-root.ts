@@ -1,7 +1,8 @@
 // Rules about what the new root does to the services running now: which will not come back, which it starts
 // that do not run now, and which are new. Enablement is compared as systemd resolves it in each tree.
 import {prop} from '../../systemd/units.js'
-import {type CheckFacts, isActive} from '../facts.js'
+import type {CheckFacts} from '../facts.js'
+import {isActive} from '../unit-facts.js'
 import type {Finding} from '../finding.js'
 import {survivors} from '../survival.js'
 import type {UnitTree} from '../unit-tree.js'

@@ -1,7 +1,7 @@
 // Rules for survivors that keep the old root alive: by their settings (a path on the old root's file system)
 // and live (files, mappings and mount namespaces of their processes), judged by device number, never by path.
 // One finding per unit and old-root file system, with every setting and process that pins it as evidence.
-import {formatBytes} from '../../cli/format.js'
+import {formatBytes} from '../../format.js'
 import type {CheckFacts, RootFileSystem, UnitPath} from '../facts.js'
 import type {Finding} from '../finding.js'
 import type {ProcessFacts} from '../processes.js'
@@ -91,13 +91,27 @@ function settingsFileFinding(path: UnitPath, fs: RootFileSystem): Finding {
   }
 }
 
+/** A survivor's /proc entries that were closed to us: what it pins is unknown, and the report says so. */
+function unreadableFindings(processes: ProcessFacts[]): Finding[] {
+  return processes
+    .filter((process) => process.denied.length > 0)
+    .map((process) => ({
+      unit: process.unit,
+      severity: 'warning' as const,
+      code: 'SURVIVOR_UNREADABLE' as const,
+      message: `PID ${process.pid} (${process.comm}) belongs to another user: ${process.denied.join(', ')} could not be read, so what it pins of the old root is unknown.`,
+      hint: 'Run nextroot check as root.',
+      evidence: {pid: process.pid, denied: process.denied},
+    }))
+}
+
 export function pinRules(facts: CheckFacts): Finding[] {
   const surviving = new Set(survivors(facts))
   const processes = facts.processes.filter(
     (process) => (process.unit !== undefined && surviving.has(process.unit)) || process.argv0.startsWith('@'),
   )
   const units = [...new Set([...surviving, ...processes.map((p) => p.unit)])]
-  const findings: Finding[] = []
+  const findings: Finding[] = unreadableFindings(processes)
   for (const unit of units) {
     for (const fs of facts.oldRoot) {
       const paths = facts.paths.filter(

@@ -1,9 +1,10 @@
 // Rules for units meant to outlive the switch (systemd-soft-reboot.service(8)): the [Unit] settings a survivor
 // needs, what stops it anyway, portable services, and '@' processes that escape the killing spree.
 import {isYes, unitList} from '../../systemd/properties.js'
-import {prop} from '../../systemd/units.js'
-import {ATTACHED_DIRS, type CheckFacts, isActive, isAttached} from '../facts.js'
-import type {Finding} from '../finding.js'
+import {type UnitProperties, prop} from '../../systemd/units.js'
+import type {CheckFacts} from '../facts.js'
+import {ATTACHED_DIRS, isActive, isAttached} from '../unit-facts.js'
+import type {Finding, FindingCode} from '../finding.js'
 import {staysAcrossSwitch, survivors, switchConflicts} from '../survival.js'
 
 /** [Unit] settings a survivor relies on; systemd ignores them in any other section. */
@@ -32,48 +33,48 @@ function sectionFindings(facts: CheckFacts): Finding[] {
   return findings
 }
 
-function settingFindings(facts: CheckFacts, unit: string, surviving: Set<string>): Finding[] {
-  const properties = facts.units[unit]
-  const findings: Finding[] = []
-  const add = (code: string, message: string, hint: string, evidence?: Record<string, unknown>) =>
-    findings.push({unit, severity: 'warning', code, message, hint, evidence})
-  if (isYes(properties, 'DefaultDependencies')) {
+type Add = (code: FindingCode, message: string, hint: string, evidence?: Record<string, unknown>) => void
+
+/** The [Unit] settings that keep a survivor out of the switch's way and stop it cleanly on other shutdowns. */
+function orderingFindings(facts: CheckFacts, properties: UnitProperties, unit: string, add: Add): void {
+  if (isYes(properties, 'DefaultDependencies'))
     add(
       'SURVIVOR_DEFAULT_DEPENDENCIES',
       'DefaultDependencies=yes adds Conflicts=shutdown.target: the soft reboot stops this unit.',
       'Set DefaultDependencies=no in [Unit] (and After=basic.target if it needs the basic system).',
     )
-  }
-
-  if (!isYes(properties, 'IgnoreOnIsolate')) {
+  if (!isYes(properties, 'IgnoreOnIsolate'))
     add(
       'SURVIVOR_ISOLATE',
       'IgnoreOnIsolate=no: isolating a target (rescue, emergency, a new default) stops this unit.',
       'Set IgnoreOnIsolate=yes in [Unit].',
     )
-  }
-
   const conflicts = switchConflicts(facts, unit)
-  if (conflicts.length > 0) {
+  if (conflicts.length > 0)
     add(
       'SURVIVOR_STOPPED_BY_SWITCH',
       `Conflicts=${conflicts.join(' ')}: the soft reboot starts ${conflicts.length > 1 ? 'these' : 'it'} and stops this unit.`,
       `Remove ${conflicts.join(' ')} from Conflicts= (list reboot, kexec, poweroff and halt targets instead).`,
       {conflicts},
     )
-  }
-
   const missing = SHUTDOWN_CONFLICTS.filter((target) => !unitList(properties, 'Conflicts').includes(target))
   const before = unitList(properties, 'Before').includes('shutdown.target')
-  if (missing.length > 0 || !before) {
+  if (missing.length > 0 || !before)
     add(
       'SURVIVOR_SHUTDOWN_ORDER',
       `Without ${[...missing.map((t) => `Conflicts=${t}`), ...(before ? [] : ['Before=shutdown.target'])].join(', ')} a full reboot or poweroff does not stop it cleanly.`,
       `Add Conflicts=${SHUTDOWN_CONFLICTS.join(' ')} and Before=shutdown.target to [Unit] (not soft-reboot.target).`,
       {missingConflicts: missing, beforeShutdown: before},
     )
-  }
+}
 
+/** Dependencies that the switch stops: a hard one stops the survivor with them. */
+function stoppedDependencyFindings(
+  facts: CheckFacts,
+  properties: UnitProperties,
+  surviving: Set<string>,
+  add: Add,
+): void {
   for (const key of STOP_PROPAGATING) {
     for (const dependency of unitList(properties, key)) {
       if (staysAcrossSwitch(facts, dependency, surviving)) continue
@@ -88,23 +89,36 @@ function settingFindings(facts: CheckFacts, unit: string, surviving: Set<string>
       )
     }
   }
+}
 
+function wantedDependencyFindings(
+  facts: CheckFacts,
+  properties: UnitProperties,
+  unit: string,
+  surviving: Set<string>,
+): Finding[] {
   const after = new Set(unitList(properties, 'After'))
   const required = new Set(STOP_PROPAGATING.flatMap((key) => unitList(properties, key)))
-  for (const dependency of unitList(properties, 'Wants')) {
-    if (required.has(dependency) || !after.has(dependency) || staysAcrossSwitch(facts, dependency, surviving))
-      continue
-    findings.push({
+  return unitList(properties, 'Wants')
+    .filter((d) => !required.has(d) && after.has(d) && !staysAcrossSwitch(facts, d, surviving))
+    .map((dependency) => ({
       unit,
-      severity: 'info',
-      code: 'SURVIVOR_WANTS_NON_SURVIVOR',
+      severity: 'info' as const,
+      code: 'SURVIVOR_WANTS_NON_SURVIVOR' as const,
       message: `Wants= and After=${dependency}, which the soft reboot stops and the new root starts again.`,
       hint: 'Make sure the unit copes with it going away for a while.',
       evidence: {dependency},
-    })
-  }
+    }))
+}
 
-  return findings
+function settingFindings(facts: CheckFacts, unit: string, surviving: Set<string>): Finding[] {
+  const properties = facts.units[unit]
+  const findings: Finding[] = []
+  const add: Add = (code, message, hint, evidence) =>
+    findings.push({unit, severity: 'warning', code, message, hint, evidence})
+  orderingFindings(facts, properties, unit, add)
+  stoppedDependencyFindings(facts, properties, surviving, add)
+  return [...findings, ...wantedDependencyFindings(facts, properties, unit, surviving)]
 }
 
 function survivorFindings(facts: CheckFacts): Finding[] {

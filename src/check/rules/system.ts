@@ -1,11 +1,7 @@
 // Rules about the running system and the staged root: can this machine soft-reboot at all, and into what.
-import {formatBytes} from '../../cli/format.js'
-import {AUTO_SOFT_REBOOT_MIN_VERSION, SOFT_REBOOT_MIN_VERSION} from '../../systemd/manager.js'
+import {SOFT_REBOOT_MIN_VERSION, SURVIVE_MIN_VERSION, runSpaceShortage} from '../../systemd/requirements.js'
 import type {CheckFacts} from '../facts.js'
 import type {Finding} from '../finding.js'
-
-/** systemd warns below this much free space in /run/systemd: it serialises its state there for the switch. */
-export const RUN_SYSTEMD_MIN_FREE = 16 * 1024 * 1024
 
 function systemdFindings(facts: CheckFacts): Finding[] {
   const {systemd} = facts
@@ -32,13 +28,13 @@ function systemdFindings(facts: CheckFacts): Finding[] {
     ]
   }
 
-  if ((systemd.version ?? 0) < AUTO_SOFT_REBOOT_MIN_VERSION) {
+  if ((systemd.version ?? 0) < SURVIVE_MIN_VERSION) {
     return [
       {
         severity: 'info',
         code: 'NO_SURVIVE_SETTING',
         message: `systemd ${systemd.version} has no SurviveFinalKillSignal=: only '@' processes outlive the switch.`,
-        hint: `systemd >= ${AUTO_SOFT_REBOOT_MIN_VERSION} lets whole units survive.`,
+        hint: `systemd >= ${SURVIVE_MIN_VERSION} lets whole units survive.`,
         evidence: {version: systemd.version},
       },
     ]
@@ -47,14 +43,16 @@ function systemdFindings(facts: CheckFacts): Finding[] {
   return []
 }
 
+/** Too little room in /run/systemd blocks, in check and in reboot's preflight alike: the switch needs it. */
 function spaceFindings(facts: CheckFacts): Finding[] {
   const space = facts.runSpace
-  if (!space || space.freeBytes >= RUN_SYSTEMD_MIN_FREE) return []
+  const shortage = space && runSpaceShortage(space.freeBytes, space.path)
+  if (!space || !shortage) return []
   return [
     {
-      severity: 'warning',
+      severity: 'blocker',
       code: 'RUN_SPACE_LOW',
-      message: `Only ${formatBytes(space.freeBytes)} free in ${space.path}; systemd serialises its state there to switch (it wants 16 MiB).`,
+      message: shortage,
       hint: 'Free space in /run (large files there live in RAM), or stage with --state-dir on disk.',
       evidence: {...space},
     },

@@ -5,10 +5,11 @@ import {errnoCode, NextrootError} from '../errors.js'
 import {type HistoryEntry, readHistory} from '../history/records.js'
 import {mountAt} from '../host/mounts.js'
 import {persistenceOf} from '../plan/decide.js'
-import {type LocationOptions, type Locations, resolveLocations, stateLayout} from '../locations.js'
+import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
+import {stateLayout} from '../state/layout.js'
 import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
-import {type StagedRecord, readRecord} from './record.js'
-import {isOsTree} from './tree-facts.js'
+import {type StagedRecord, readRecord} from '../state/record.js'
+import {isOsTree} from '../tree/tree-facts.js'
 
 export interface NextrootMount {
   path: string

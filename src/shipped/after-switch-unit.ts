@@ -5,7 +5,7 @@ import {copyFile, mkdir, readFile, readlink, rm, symlink} from 'node:fs/promises
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {pathExists} from '../path-exists.js'
+import {pathExists} from '../absent.js'
 
 export const AFTER_SWITCH_UNIT = 'nextroot-after-switch.service'
 

@@ -1,5 +1,5 @@
 // Staging mounts and writes files owned by other users: only root can, so say so before doing anything.
-import {NextrootError} from '../errors.js'
+import {NextrootError} from './errors.js'
 
 export function requireRoot(action: string): void {
   if (process.getuid?.() === 0) return

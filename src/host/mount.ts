@@ -3,9 +3,10 @@ import {mkdir, rmdir} from 'node:fs/promises'
 
 import {NextrootError, errnoCode} from '../errors.js'
 import {run} from '../exec/run.js'
-import {mountAt} from '../host/mounts.js'
-import type {StagedRecord} from './record.js'
-import type {FsType} from './source.js'
+import {mountAt} from './mounts.js'
+
+/** File-system images nextroot mounts (recognised by their super block, see stage/source.ts). */
+export type FsType = 'ext4' | 'erofs' | 'squashfs'
 
 /** Formats that exist only read-only are mounted that way; ext4 is mounted writable, as a root would be. */
 const READ_ONLY: Record<FsType, boolean> = {ext4: false, erofs: true, squashfs: true}
@@ -61,10 +62,4 @@ export async function removeEmptyDir(path: string): Promise<void> {
   } catch (error) {
     if (!['ENOENT', 'ENOTEMPTY', 'EEXIST', 'EBUSY'].includes(errnoCode(error) ?? '')) throw error
   }
-}
-
-/** Makes a recorded root visible again at its nextroot path (a bind of its tree, or its image mounted). */
-export async function mountRecord(record: StagedRecord): Promise<void> {
-  if (record.tree) return bindMount(record.tree, record.nextroot)
-  return mountImage(record.source, record.fsType as FsType, record.nextroot)
 }

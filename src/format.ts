@@ -1,4 +1,4 @@
-// Small formatting helpers for human output: sizes, rates, durations.
+// Units people read, in one place: sizes, rates, durations, and whole MiB for messages.
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
   let value = bytes
@@ -17,4 +17,9 @@ export function formatDuration(ms: number): string {
 
 export function formatRate(bytes: number, ms: number): string {
   return ms > 0 ? `${formatBytes((bytes * 1000) / ms)}/s` : '-'
+}
+
+/** Whole mebibytes, never negative (free space minus a reserve can be). */
+export function mib(bytes: number): number {
+  return Math.max(0, Math.floor(bytes / 1024 / 1024))
 }

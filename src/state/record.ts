@@ -2,11 +2,16 @@
 // so a reader sees the previous record or the new one, never half of one.
 import {open, readFile, rename, rm} from 'node:fs/promises'
 
+import {unlessAbsent} from '../absent.js'
 import {errnoCode} from '../errors.js'
-import type {OsRelease} from './os-release.js'
-import type {VerificationMethod} from './verify.js'
+import type {Locations} from '../locations.js'
+import {swallowed} from '../log.js'
+import type {OsRelease} from '../tree/os-release.js'
+import {stateLayout} from './layout.js'
 
 export type StagedKind = 'archive' | 'directory' | 'image'
+
+export type VerificationMethod = 'sha256' | 'checksums' | 'signed-checksums' | 'none'
 
 export interface StagedRecord {
   /** Store entry name (archives) or mount name (images); unique per staging. */
@@ -32,12 +37,26 @@ export interface StagedRecord {
   nextroot: string
 }
 
-export async function readRecord(path: string): Promise<StagedRecord | undefined> {
+/** A JSON record of the state directory; undefined when there is none. */
+export async function readJsonFile<T>(path: string): Promise<T | undefined> {
+  const text = await unlessAbsent(path, readFile(path, 'utf8'))
+  return text === undefined ? undefined : (JSON.parse(text) as T)
+}
+
+export function readRecord(path: string): Promise<StagedRecord | undefined> {
+  return readJsonFile<StagedRecord>(path)
+}
+
+/** The staged record, or `readable: false` when the state directory is closed to us (not root). */
+export async function readStagedRecord(
+  locations: Locations,
+): Promise<{record?: StagedRecord; readable: boolean}> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as StagedRecord
+    return {record: await readRecord(stateLayout(locations).record), readable: true}
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined
-    throw error
+    if (errnoCode(error) !== 'EACCES') throw error
+    swallowed(locations.stateDir, error)
+    return {readable: false}
   }
 }
 

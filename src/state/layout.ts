@@ -1,0 +1,22 @@
+// Where nextroot keeps its own state inside the state directory: one definition every command reads.
+import {join} from 'node:path'
+
+import type {Locations} from '../locations.js'
+
+export type StateLayout = ReturnType<typeof stateLayout>
+
+export function stateLayout(locations: Locations) {
+  const {stateDir} = locations
+  return {
+    store: join(stateDir, 'store'),
+    mounts: join(stateDir, 'mnt'),
+    record: join(stateDir, 'staged.json'),
+    lockInfo: join(stateDir, 'lock'),
+    /** The switch `nextroot reboot` triggered, until the new userspace has checked it. */
+    pendingSwitch: join(stateDir, 'switch.json'),
+    /** One JSON line per switch: what, when, how long, healthy or not. */
+    history: join(stateDir, 'history.jsonl'),
+    /** The record of the root a soft reboot switched into: its tree is the running root now. */
+    running: join(stateDir, 'running.json'),
+  }
+}
