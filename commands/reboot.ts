@@ -59,7 +59,7 @@ export default class Reboot extends BaseCommand {
       sha256: flags.sha256,
       persist: flags.persist,
     })
-    for (const warning of result.warnings) this.logToStderr(`warning: ${warning}`)
+    for (const warning of result.warnings) this.warning(warning)
     if (this.jsonEnabled()) this.logJson(this.toSuccessJson(result))
     else this.log(renderReboot(result))
     await new Promise<void>((resolve) => process.stdout.write('', () => resolve()))

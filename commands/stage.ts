@@ -86,8 +86,7 @@ While a root is staged, systemd >= 255 turns a plain \`systemctl reboot\` into a
         ...locationsFrom(flags),
       })
       progress.done()
-      if (flags['log-level'] !== 'quiet')
-        for (const warning of result.warnings) this.logToStderr(`warning: ${warning}`)
+      for (const warning of result.warnings) this.warning(warning)
       this.log(renderStaged(result))
       return result
     } finally {

@@ -17,7 +17,7 @@ export default class Unstage extends BaseCommand {
   async run(): Promise<UnstageResult> {
     const {flags} = await this.parse(Unstage)
     const result = await unstage(locationsFrom(flags))
-    for (const warning of result.warnings) this.logToStderr(`warning: ${warning}`)
+    for (const warning of result.warnings) this.warning(warning)
     this.log(renderUnstaged(result))
     return result
   }

@@ -3,9 +3,11 @@
 import {join} from 'node:path'
 
 import {unlessAbsent} from '../absent.js'
+import {errnoCode} from '../errors.js'
 import {deviceOf} from '../host/devices.js'
 import {readMounts} from '../host/mounts.js'
 import {spaceOf} from '../host/space.js'
+import {swallowed} from '../log.js'
 import {
   type PathSetting,
   bindSources,
@@ -34,6 +36,19 @@ export interface UnitPath extends PathSetting {
   /** The path on the host (below RootDirectory= for the unit's own binaries). */
   hostPath: string
   device?: string
+  /** The path is closed to us (not root): its device, and so what it pins, is unknown. */
+  denied?: boolean
+}
+
+/** The device of a setting's path: undefined when absent, `denied` when closed to us. */
+async function deviceOfSetting(path: string): Promise<{device?: string; denied?: boolean}> {
+  try {
+    return {device: await deviceOf(path)}
+  } catch (error) {
+    if (errnoCode(error) !== 'EACCES' && errnoCode(error) !== 'EPERM') throw error
+    swallowed(path, error)
+    return {denied: true}
+  }
 }
 
 export async function rootFileSystems(hostRoot: string, procRoot: string): Promise<RootFileSystem[]> {
@@ -76,7 +91,7 @@ export async function unitPaths(
     for (const setting of unitPathSettings(unit)) {
       if (prop(unit, 'RootImage') && setting.inUnitRoot) continue // inside the image, not on the host
       const hostPath = join(hostRoot, setting.inUnitRoot ? unitRoot : '/', setting.path)
-      paths.push({...setting, unit: name, hostPath, device: await deviceOf(hostPath)})
+      paths.push({...setting, unit: name, hostPath, ...(await deviceOfSetting(hostPath))})
     }
   }
 

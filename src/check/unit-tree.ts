@@ -4,6 +4,7 @@
 import {readFile, readdir, readlink} from 'node:fs/promises'
 import {basename, join} from 'node:path'
 
+import {unlessAbsent} from '../absent.js'
 import {resolveInTree} from '../tree/tree-path.js'
 import {type UnitAssignment, parseUnitFile, valuesOf} from './unit-file.js'
 
@@ -55,7 +56,7 @@ async function scan(root: string, hostRoot: string): Promise<Map<string, Entry[]
   const dirs = await Promise.all(SEARCH_PATH.map(([, dir], i) => resolveInTree(bases[i], dir)))
   const listings = await Promise.all(
     dirs.map((dir) =>
-      dir ? readdir(dir, {withFileTypes: true, recursive: true}).catch(() => []) : Promise.resolve([]),
+      dir ? unlessAbsent(dir, readdir(dir, {withFileTypes: true, recursive: true})).then((l) => l ?? []) : [],
     ),
   )
   const files = listings.flatMap((listing, i) =>
@@ -64,7 +65,7 @@ async function scan(root: string, hostRoot: string): Promise<Map<string, Entry[]
   const links = await Promise.all(
     files.map(({dirent}) =>
       dirent.isSymbolicLink()
-        ? readlink(join(dirent.parentPath, dirent.name)).catch(() => undefined)
+        ? unlessAbsent(dirent.name, readlink(join(dirent.parentPath, dirent.name)))
         : undefined,
     ),
   )
@@ -85,7 +86,7 @@ async function readInTree(entry: Entry): Promise<string> {
   // readdir does not follow symlinked directories, so only a link itself needs resolving inside the tree.
   const path =
     entry.link === undefined ? join(entry.base, entry.path) : await resolveInTree(entry.base, entry.path)
-  return path ? readFile(path, 'utf8').catch(() => '') : ''
+  return (path && (await unlessAbsent(path, readFile(path, 'utf8')))) || ''
 }
 
 function templateOf(name: string): string | undefined {

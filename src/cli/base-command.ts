@@ -5,6 +5,7 @@ import * as Flags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 
 import {EXIT, NextrootError, isNextrootError} from '../errors.js'
+import {type LogLevel, logLevel, setLogLevel} from '../log.js'
 
 /** Version of every --json document nextroot prints; bumped only on incompatible changes. */
 export const SCHEMA_VERSION = 1
@@ -45,6 +46,16 @@ export function toNextrootError(error: unknown): NextrootError {
   })
 }
 
+const LEVELS: readonly LogLevel[] = ['quiet', 'info', 'debug']
+
+/** The --log-level value in argv (either form), before oclif parses it; a bad value is left to the parser. */
+export function logLevelFromArgv(argv: string[]): LogLevel | undefined {
+  const at = argv.findIndex((arg) => arg === '--log-level' || arg.startsWith('--log-level='))
+  if (at === -1) return undefined
+  const value = argv[at].includes('=') ? argv[at].split('=')[1] : argv[at + 1]
+  return LEVELS.find((level) => level === value)
+}
+
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
   static override baseFlags = {
@@ -58,6 +69,18 @@ export abstract class BaseCommand extends Command {
 
   /** Exit code of a successful run (commands such as `check` set it from their verdict). */
   protected successExit: number = EXIT.ok
+
+  /** --log-level, read before the command runs: debug traces commands and swallowed errors, quiet hides warnings. */
+  override async init(): Promise<void> {
+    await super.init()
+    const level = logLevelFromArgv(this.argv)
+    if (level) setLogLevel(level)
+  }
+
+  /** A warning on standard error, unless --log-level quiet. */
+  protected warning(message: string): void {
+    if (logLevel() !== 'quiet') this.logToStderr(`warning: ${message}`)
+  }
 
   protected override toSuccessJson(result: unknown): unknown {
     return {schemaVersion: SCHEMA_VERSION, command: this.id, ok: true, result}

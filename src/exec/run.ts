@@ -2,6 +2,7 @@
 import {execa, type ResultPromise} from 'execa'
 
 import {NextrootError, errnoCode} from '../errors.js'
+import {debug} from '../log.js'
 
 /** Debian package that provides each external program, for the "install it" hint. */
 const PACKAGE_OF: Record<string, string> = {
@@ -47,8 +48,30 @@ function missingTool(file: string, cause: unknown): NextrootError {
   })
 }
 
+/** argv as a shell would need it quoted, for the trace and for messages. */
+export function shellWords(argv: string[]): string {
+  return argv
+    .map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`))
+    .join(' ')
+}
+
 /** Runs a program to completion and returns its output; a non-zero exit not listed as ok is an error. */
 export async function run(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  const started = performance.now()
+  const result = await spawn(file, args, options)
+  const exitCode = result.exitCode ?? -1
+  const how = result.timedOut
+    ? 'timed out'
+    : result.signal
+      ? `killed by ${result.signal}`
+      : `exit ${exitCode}`
+  debug(`ran ${shellWords([file, ...args])}: ${how}, ${Math.round(performance.now() - started)} ms`)
+  if (exitCode !== 0 && !(options.okExitCodes ?? []).includes(exitCode))
+    throw commandFailed(file, args, result, options)
+  return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode}
+}
+
+async function spawn(file: string, args: string[], options: RunOptions) {
   let result
   try {
     result = await execa(file, args, {
@@ -63,21 +86,28 @@ export async function run(file: string, args: string[], options: RunOptions = {}
     throw errnoCode(error) === 'ENOENT' ? missingTool(file, error) : error
   }
 
-  if (result.failed && errnoCode(result.cause) === 'ENOENT') throw missingTool(file, result.cause)
-  const exitCode = result.exitCode ?? -1
-  if (exitCode !== 0 && !(options.okExitCodes ?? []).includes(exitCode)) {
-    const reason = result.timedOut
-      ? `timed out after ${options.timeoutMs} ms`
-      : result.signal
-        ? `was killed by ${result.signal}`
-        : `exited with code ${exitCode}`
-    throw new NextrootError('NR_COMMAND_FAILED', `'${[file, ...args].join(' ')}' ${reason}.`, {
-      details: {command: [file, ...args], exitCode, stderr: String(result.stderr).slice(-STDERR_TAIL)},
-      hints: String(result.stderr).trim() ? [String(result.stderr).trim().slice(-STDERR_TAIL)] : [],
-    })
+  if (result.failed && errnoCode(result.cause) === 'ENOENT') {
+    debug(`ran ${shellWords([file, ...args])}: not found`)
+    throw missingTool(file, result.cause)
   }
 
-  return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode}
+  return result
+}
+
+type Finished = Awaited<ReturnType<typeof spawn>>
+
+function commandFailed(file: string, args: string[], result: Finished, options: RunOptions): NextrootError {
+  const exitCode = result.exitCode ?? -1
+  const reason = result.timedOut
+    ? `timed out after ${options.timeoutMs} ms`
+    : result.signal
+      ? `was killed by ${result.signal}`
+      : `exited with code ${exitCode}`
+  const stderr = String(result.stderr)
+  return new NextrootError('NR_COMMAND_FAILED', `'${shellWords([file, ...args])}' ${reason}.`, {
+    details: {command: [file, ...args], exitCode, stderr: stderr.slice(-STDERR_TAIL)},
+    hints: stderr.trim() ? [stderr.trim().slice(-STDERR_TAIL)] : [],
+  })
 }
 
 /** Starts a long-running filter (e.g. a decompressor) whose stdin/stdout the caller streams through. */
@@ -92,6 +122,7 @@ export function spawnFilter(
   env: typeof CHILD_ENV
   reject: false
 }> {
+  debug(`started ${shellWords([file, ...args])} (a filter streamed through)`)
   return execa(file, args, {
     stdin: 'pipe',
     stdout: 'pipe',

@@ -3,15 +3,16 @@
 import {readFile, rename, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {unlessAbsent} from '../absent.js'
 import {setDefaultSubvolume} from '../host/btrfs.js'
 import {inodeOf} from '../host/devices.js'
 import {type LocationOptions, resolveLocations} from '../locations.js'
-import {stateLayout} from '../state/layout.js'
+import {type StateLayout, stateLayout} from '../state/layout.js'
 import {removeUnit} from '../shipped/after-switch-unit.js'
 import {removeScheduleGuard} from '../shipped/schedule-guard.js'
 import {removeEmptyDir} from '../host/mount.js'
 import {readRecord} from '../state/record.js'
-import {managerTimes, requestSwitch, systemState} from '../systemd/switch.js'
+import {type SystemState, managerTimes, requestSwitch, systemState} from '../systemd/switch.js'
 import {listUnits, prop, showUnits} from '../systemd/units.js'
 import {type AfterFacts, durations, judgeHealth} from './health.js'
 import {type HistoryEntry, type PendingSwitch, appendHistory, readPending, removePending} from './records.js'
@@ -21,7 +22,11 @@ export interface AfterSwitchResult {
   entry?: HistoryEntry
 }
 
-async function gatherAfter(pending: PendingSwitch, hostRoot: string, state?: string): Promise<AfterFacts> {
+async function gatherAfter(
+  pending: PendingSwitch,
+  hostRoot: string,
+  system: SystemState,
+): Promise<AfterFacts> {
   const names = [...pending.expect.units, ...Object.keys(pending.expect.survivors)]
   const [bootId, rootId, listed, times, shown] = await Promise.all([
     readFile(join(hostRoot, 'proc/sys/kernel/random/boot_id'), 'utf8'),
@@ -41,7 +46,7 @@ async function gatherAfter(pending: PendingSwitch, hostRoot: string, state?: str
     ]),
   )
   const failed = listed.filter((unit) => unit.active === 'failed').map((unit) => unit.unit)
-  return {bootId: bootId.trim(), rootId, state, failed, times, units}
+  return {bootId: bootId.trim(), rootId, system, failed, times, units}
 }
 
 /** Removes the flags the switch satisfied, unless they were raised again after the trigger. */
@@ -49,7 +54,7 @@ export async function clearFlags(pending: PendingSwitch, hostRoot: string): Prom
   const cleared: string[] = []
   for (const flag of pending.satisfies) {
     const path = join(hostRoot, flag)
-    const stats = await stat(path).catch(() => undefined)
+    const stats = await unlessAbsent(path, stat(path))
     if (!stats || stats.mtime > new Date(pending.triggeredAt)) continue
     await rm(path, {force: true})
     cleared.push(`/${flag}`)
@@ -59,7 +64,7 @@ export async function clearFlags(pending: PendingSwitch, hostRoot: string): Prom
 }
 
 /** The staged root is the running root now: its record moves to running.json, so nothing deletes its tree. */
-async function adoptStaged(pending: PendingSwitch, layout: ReturnType<typeof stateLayout>): Promise<void> {
+async function adoptStaged(pending: PendingSwitch, layout: StateLayout): Promise<void> {
   const record = await readRecord(layout.record)
   if (record && record.id === pending.stagedId) await rename(layout.record, layout.running)
 }
@@ -69,8 +74,8 @@ export async function afterSwitch(options: LocationOptions = {}): Promise<AfterS
   const layout = stateLayout(locations)
   const pending = await readPending(layout.pendingSwitch)
   if (!pending) return {}
-  const state = await systemState(pending.policy.healthTimeoutS * 1000)
-  const after = await gatherAfter(pending, locations.hostRoot, state)
+  const system = await systemState(pending.policy.healthTimeoutS * 1000)
+  const after = await gatherAfter(pending, locations.hostRoot, system)
   const health = judgeHealth(pending, after)
   const fallBack = health.outcome === 'unhealthy' && pending.policy.onUnhealthy === 'reboot'
   const entry: HistoryEntry = {
@@ -86,6 +91,7 @@ export async function afterSwitch(options: LocationOptions = {}): Promise<AfterS
     softRebootsCount: after.times.softRebootsCount,
     durations: durations(pending, after),
     clearedFlags: health.outcome === 'healthy' ? await clearFlags(pending, locations.hostRoot) : [],
+    systemState: system,
   }
   await appendHistory(layout.history, entry)
   if (health.outcome !== 'not-switched' && pending.stagedId) await adoptStaged(pending, layout)

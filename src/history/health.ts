@@ -1,13 +1,13 @@
 // Judges the new userspace after a switch (pure): did a soft reboot happen, into the expected root, and is
 // the system up with the expected units; and how long it took, by systemd's own monotonic timestamps.
-import type {ManagerTimes} from '../systemd/switch.js'
+import type {ManagerTimes, SystemState} from '../systemd/switch.js'
 import type {HistoryEntry, Outcome, PendingSwitch} from './records.js'
 
 export interface AfterFacts {
   bootId: string
   rootId?: string
-  /** `systemctl is-system-running --wait` (undefined: it did not settle within the health timeout). */
-  state?: string
+  /** `systemctl is-system-running --wait`: its answer, or why none was had within the health timeout. */
+  system: SystemState
   failed: string[]
   times: ManagerTimes
   /** Expected units and survivors as they are now. */
@@ -17,6 +17,22 @@ export interface AfterFacts {
 export interface Health {
   outcome: Exclude<Outcome, 'fell-back'>
   problems: string[]
+}
+
+/** "Could not ask" and "not running" are different problems, and the history says which it was. */
+function stateProblems(after: AfterFacts, timeoutS: number): string[] {
+  const {state, error, attempts} = after.system
+  if (state === 'running') return []
+  if (state !== undefined) {
+    const failed = after.failed.length > 0 ? `: failed units ${after.failed.join(', ')}` : ''
+    return [`the system is ${state}${failed}`]
+  }
+
+  if (error !== undefined)
+    return [
+      `systemd could not be asked for the system state within ${timeoutS} s (${attempts} attempts): ${error}`,
+    ]
+  return [`the system did not finish starting within ${timeoutS} s`]
 }
 
 export function judgeHealth(pending: PendingSwitch, after: AfterFacts): Health {
@@ -32,12 +48,7 @@ export function judgeHealth(pending: PendingSwitch, after: AfterFacts): Health {
     )
   if (pending.rootId && after.rootId !== pending.rootId)
     problems.push(`the root is ${after.rootId ?? 'unknown'}, not the staged root (${pending.rootId})`)
-  if (after.state === undefined)
-    problems.push(`the system did not finish starting within ${pending.policy.healthTimeoutS} s`)
-  else if (after.state !== 'running')
-    problems.push(
-      `the system is ${after.state}${after.failed.length > 0 ? `: failed units ${after.failed.join(', ')}` : ''}`,
-    )
+  problems.push(...stateProblems(after, pending.policy.healthTimeoutS))
   for (const unit of pending.expect.units)
     if (after.units[unit]?.active !== 'active')
       problems.push(`${unit} is ${after.units[unit]?.active ?? 'unknown'}, not active`)

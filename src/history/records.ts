@@ -2,11 +2,11 @@
 // history of switches (history.jsonl, one line each, appended).
 import {appendFile, readFile, rm} from 'node:fs/promises'
 
-import {errnoCode} from '../errors.js'
+import {unlessAbsent} from '../absent.js'
 import type {OnUnhealthy} from '../config.js'
 import type {Reason} from '../plan/reasons.js'
-import {writeRecord} from '../state/record.js'
-import type {SwitchKind} from '../systemd/switch.js'
+import {readJsonFile, writeRecord} from '../state/record.js'
+import type {SwitchKind, SystemState} from '../systemd/switch.js'
 
 export interface PendingSwitch {
   id: string
@@ -49,15 +49,12 @@ export interface HistoryEntry {
   /** From the trigger to the new default target, from systemd's start of the soft reboot to it, and per unit. */
   durations: {fromTriggerMs?: number; switchMs?: number; units: Record<string, number>}
   clearedFlags: string[]
+  /** What `systemctl is-system-running --wait` answered, or that it could not be asked (and how often it was). */
+  systemState?: SystemState
 }
 
-export async function readPending(path: string): Promise<PendingSwitch | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as PendingSwitch
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined
-    throw error
-  }
+export function readPending(path: string): Promise<PendingSwitch | undefined> {
+  return readJsonFile<PendingSwitch>(path)
 }
 
 export async function writePending(path: string, pending: PendingSwitch): Promise<void> {
@@ -73,10 +70,7 @@ export async function appendHistory(path: string, entry: HistoryEntry): Promise<
 }
 
 export async function readHistory(path: string): Promise<HistoryEntry[]> {
-  const text = await readFile(path, 'utf8').catch((error: unknown) => {
-    if (errnoCode(error) === 'ENOENT') return ''
-    throw error
-  })
+  const text = (await unlessAbsent(path, readFile(path, 'utf8'))) ?? ''
   return text
     .split('\n')
     .filter(Boolean)

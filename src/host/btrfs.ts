@@ -3,21 +3,20 @@
 import {chmod, mkdir, stat, statfs} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
+import {orUnknown, unlessAbsent} from '../absent.js'
 import {run} from '../exec/run.js'
 
 const BTRFS_SUPER_MAGIC = 0x9123683e
 /** Every btrfs subvolume's top directory has this inode number. */
 const SUBVOLUME_TOP_INODE = 256
 
+/** The file system holding `path` is btrfs (false when nothing is there). */
 export async function isBtrfs(path: string): Promise<boolean> {
-  return statfs(path).then(
-    (stats) => stats.type === BTRFS_SUPER_MAGIC,
-    () => false,
-  )
+  return (await unlessAbsent(path, statfs(path)))?.type === BTRFS_SUPER_MAGIC
 }
 
 export async function isSubvolume(path: string): Promise<boolean> {
-  const [btrfs, stats] = await Promise.all([isBtrfs(path), stat(path).catch(() => undefined)])
+  const [btrfs, stats] = await Promise.all([isBtrfs(path), unlessAbsent(path, stat(path))])
   return btrfs && stats?.ino === SUBVOLUME_TOP_INODE
 }
 
@@ -29,9 +28,10 @@ export async function makeTreeDir(path: string): Promise<boolean> {
   const parent = dirname(path)
   await mkdir(parent, {recursive: true, mode: 0o700})
   if (await isBtrfs(parent)) {
-    const made = await run('btrfs', ['-q', 'subvolume', 'create', path]).then(
-      () => true,
-      () => false,
+    // No btrfs tool, or no right to make subvolumes here: a plain directory does, without --persist.
+    const made = await orUnknown(
+      `btrfs subvolume create ${path}`,
+      run('btrfs', ['-q', 'subvolume', 'create', path]),
     )
     if (made) {
       await chmod(path, 0o700)

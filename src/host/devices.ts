@@ -2,6 +2,8 @@
 // path, because a survivor's paths read like the new root's while its files are the old root's.
 import {stat} from 'node:fs/promises'
 
+import {unlessAbsent} from '../absent.js'
+
 /** glibc's major()/minor() of a dev_t. */
 export function deviceName(dev: bigint): string {
   const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn)
@@ -15,18 +17,14 @@ export function deviceFromHex(field: string): string {
   return `${Number.parseInt(major, 16)}:${Number.parseInt(minor, 16)}`
 }
 
-/** The device holding `path` (following symlinks), or undefined when it cannot be reached. */
+/** The device holding `path` (following symlinks), or undefined when nothing is there. */
 export async function deviceOf(path: string): Promise<string | undefined> {
-  return stat(path, {bigint: true}).then(
-    (stats) => deviceName(stats.dev),
-    () => undefined,
-  )
+  const stats = await unlessAbsent(path, stat(path, {bigint: true}))
+  return stats && deviceName(stats.dev)
 }
 
 /** "dev:ino" of `path`: two paths with the same identity are the same directory (e.g. the running root). */
 export async function inodeOf(path: string): Promise<string | undefined> {
-  return stat(path).then(
-    (stats) => `${stats.dev}:${stats.ino}`,
-    () => undefined,
-  )
+  const stats = await unlessAbsent(path, stat(path))
+  return stats && `${stats.dev}:${stats.ino}`
 }

@@ -1,11 +1,15 @@
 // Puts the shipped nextroot-after-switch.service where systemd finds it: for one switch in
 // /run/systemd/system (a soft reboot keeps files in /run, so whatever /etc the new root has, it runs there),
 // or for good in a root's /etc/systemd/system (`nextroot install`, also into an image tree being built).
-import {copyFile, mkdir, readFile, readlink, rm, symlink} from 'node:fs/promises'
+// An armed unit also gets a drop-in with the locations `nextroot reboot` ran with (--state-dir, --nextroot).
+import {copyFile, lstat, mkdir, readFile, readlink, rm, symlink, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 
-import {pathExists} from '../absent.js'
+import {unlessAbsent} from '../absent.js'
+import {removeEmptyDir} from '../host/mount.js'
+import type {Locations} from '../locations.js'
+import {stateLayout} from '../state/layout.js'
+import {shippedFile} from './files.js'
 
 export const AFTER_SWITCH_UNIT = 'nextroot-after-switch.service'
 
@@ -20,57 +24,82 @@ const UNIT_DIRS: Record<UnitPlacement, string> = {
   persistent: 'etc/systemd/system',
 }
 const LINK_TARGET = `../${AFTER_SWITCH_UNIT}`
-
-/** A file from units/ of the installed package, found upwards from this module (src/ by tsx, dist/ when built). */
-export async function shippedFile(name: string): Promise<string> {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let up = 0; up < 4; up++, dir = dirname(dir)) {
-    const candidate = join(dir, 'units', name)
-    if (await pathExists(candidate)) return candidate
-  }
-
-  throw new Error(`units/${name} is missing from the nextroot package`)
-}
+const LOCATIONS_DROP_IN = '50-nextroot-locations.conf'
 
 export const shippedUnit = () => shippedFile(AFTER_SWITCH_UNIT)
 
-export function unitPaths(root: string, placement: UnitPlacement): {unit: string; wants: string} {
+export function unitPaths(root: string, placement: UnitPlacement) {
   const dir = join(root, UNIT_DIRS[placement])
   return {
     unit: join(dir, AFTER_SWITCH_UNIT),
     wants: join(dir, `${AFTER_SWITCH_WANTED_BY}.wants`, AFTER_SWITCH_UNIT),
+    dropIn: join(dir, `${AFTER_SWITCH_UNIT}.d`, LOCATIONS_DROP_IN),
   }
+}
+
+/** A word of a unit file's value: specifiers ('%') doubled; in a command line, quoted when it must be. */
+function unitWord(word: string, command: boolean): string {
+  const escaped = word.replaceAll('%', '%%')
+  if (!command || /^[\w@+=:,./-]+$/.test(escaped)) return escaped
+  return `"${escaped.replace(/[\\"]/g, '\\$&')}"`
+}
+
+/**
+ * The drop-in that points the unit at the locations of this switch: its condition (the pending switch in
+ * this state directory) and its command line (the same --state-dir and --nextroot). Empty assignments
+ * reset the shipped unit's values first, as systemd.unit(5) documents for conditions and ExecStart=.
+ */
+export function locationsDropIn(locations: Pick<Locations, 'stateDir' | 'nextroot'>): string {
+  const pending = stateLayout({...locations, hostRoot: '/'}).pendingSwitch
+  const args = [
+    'nextroot',
+    'after-switch',
+    '--state-dir',
+    locations.stateDir,
+    '--nextroot',
+    locations.nextroot,
+  ]
+  return [
+    '# Written by `nextroot reboot` for one switch: the locations it ran with. Removed after the switch.',
+    '[Unit]',
+    'ConditionPathExists=',
+    `ConditionPathExists=${unitWord(pending, false)}`,
+    '',
+    '[Service]',
+    'ExecStart=',
+    `ExecStart=${args.map((arg) => unitWord(arg, true)).join(' ')}`,
+    '',
+  ].join('\n')
 }
 
 /** True when the unit file has the shipped content and the wants link points at it. */
 export async function isPlaced(root: string, placement: UnitPlacement): Promise<boolean> {
   const {unit, wants} = unitPaths(root, placement)
   const [placed, shipped, link] = await Promise.all([
-    readFile(unit, 'utf8').catch(() => undefined),
+    unlessAbsent(unit, readFile(unit, 'utf8')),
     shippedUnit().then((path) => readFile(path, 'utf8')),
-    readlink(wants).catch(() => undefined),
+    unlessAbsent(wants, readlink(wants)),
   ])
   return placed === shipped && link === LINK_TARGET
 }
 
-export async function placeUnit(root: string, placement: UnitPlacement): Promise<void> {
-  const {unit, wants} = unitPaths(root, placement)
+/** Places the unit and its wants link; armed for a switch, with the drop-in naming its locations. */
+export async function placeUnit(root: string, placement: UnitPlacement, armedFor?: Locations): Promise<void> {
+  const {unit, wants, dropIn} = unitPaths(root, placement)
   await mkdir(dirname(wants), {recursive: true})
   await copyFile(await shippedUnit(), unit)
   await rm(wants, {force: true})
   await symlink(LINK_TARGET, wants)
+  if (!armedFor) return
+  await mkdir(dirname(dropIn), {recursive: true})
+  await writeFile(dropIn, locationsDropIn(armedFor))
 }
 
-/** Removes the unit and its link; true when there was something to remove. */
+/** Removes the unit, its link and its drop-in; true when there was something to remove. */
 export async function removeUnit(root: string, placement: UnitPlacement): Promise<boolean> {
-  const {unit, wants} = unitPaths(root, placement)
-  const present =
-    (await pathExists(unit)) ||
-    (await readlink(wants).then(
-      () => true,
-      () => false,
-    ))
-  await rm(wants, {force: true})
-  await rm(unit, {force: true})
-  return present
+  const {unit, wants, dropIn} = unitPaths(root, placement)
+  const found = await Promise.all([unit, wants, dropIn].map((path) => unlessAbsent(path, lstat(path))))
+  await Promise.all([unit, wants, dropIn].map((path) => rm(path, {force: true})))
+  await removeEmptyDir(dirname(dropIn))
+  return found.some((stats) => stats !== undefined)
 }

@@ -30,7 +30,8 @@ function permissionError(error: unknown, root: string): never {
 /** Idempotent: installing what is installed, or removing what is absent, changes nothing and succeeds. */
 export async function install(options: InstallOptions = {}): Promise<InstallResult> {
   const root = resolve(options.root ?? '/')
-  const paths = unitPaths(root, 'persistent')
+  const {unit, wants} = unitPaths(root, 'persistent')
+  const paths = {unit, wants}
   try {
     if (options.remove)
       return {action: (await removeUnit(root, 'persistent')) ? 'removed' : 'absent', ...paths}

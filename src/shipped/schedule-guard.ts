@@ -4,7 +4,7 @@
 import {copyFile, mkdir, rm} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
-import {shippedFile} from './after-switch-unit.js'
+import {shippedFile} from './files.js'
 
 const GUARD = 'nextroot-due-schedule.conf'
 

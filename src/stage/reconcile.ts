@@ -4,6 +4,7 @@
 import {readdir, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {unlessAbsent} from '../absent.js'
 import {NextrootError} from '../errors.js'
 import {mountAt} from '../host/mounts.js'
 import {type Locations} from '../locations.js'
@@ -12,7 +13,7 @@ import {discardMountPoint} from '../host/mount.js'
 import {type StagedRecord, readRecord} from '../state/record.js'
 
 async function entries(dir: string): Promise<string[]> {
-  return readdir(dir).catch(() => [])
+  return (await unlessAbsent(dir, readdir(dir))) ?? []
 }
 
 export interface Reconciled {

@@ -4,6 +4,7 @@ import {createHash} from 'node:crypto'
 import {readFile, writeFile} from 'node:fs/promises'
 import {type Server, createServer} from 'node:net'
 
+import {unlessAbsent} from '../absent.js'
 import {NextrootError, errnoCode} from '../errors.js'
 
 export interface Lock {
@@ -25,7 +26,7 @@ async function listen(server: Server, name: string): Promise<boolean> {
 export async function acquireLock(stateDir: string, infoFile: string, operation: string): Promise<Lock> {
   const server = createServer()
   if (!(await listen(server, lockName(stateDir)))) {
-    const holder = await readFile(infoFile, 'utf8').catch(() => 'unknown')
+    const holder = (await unlessAbsent(infoFile, readFile(infoFile, 'utf8'))) ?? 'holder unknown'
     throw new NextrootError('NR_LOCKED', `Another nextroot is working on ${stateDir} (${holder.trim()}).`, {
       hints: ['Wait for it to finish, then run the command again.'],
     })

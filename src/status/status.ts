@@ -1,14 +1,14 @@
 // `nextroot status`: what is staged, whether systemd can see it, and what the running system can do with it.
 import {arch, release} from 'node:os'
 
-import {errnoCode, NextrootError} from '../errors.js'
+import {NextrootError} from '../errors.js'
 import {type HistoryEntry, readHistory} from '../history/records.js'
 import {mountAt} from '../host/mounts.js'
 import {persistenceOf} from '../plan/decide.js'
 import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
 import {stateLayout} from '../state/layout.js'
 import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
-import {type StagedRecord, readRecord} from '../state/record.js'
+import {type StagedRecord, readStagedRecord} from '../state/record.js'
 import {isOsTree} from '../tree/tree-facts.js'
 
 export interface NextrootMount {
@@ -41,12 +41,11 @@ export interface StatusResult {
 export async function status(options: LocationOptions = {}): Promise<StatusResult> {
   const locations = resolveLocations(options)
   const layout = stateLayout(locations)
-  const staged = await readRecord(layout.record).catch((error: unknown) => {
-    if (errnoCode(error) !== 'EACCES') throw error
+  const {record: staged, readable} = await readStagedRecord(locations)
+  if (!readable)
     throw new NextrootError('NR_NOT_ROOT', `Only root can read ${locations.stateDir}.`, {
       hints: ['Run it with sudo, or as root.'],
     })
-  })
   const mount = await mountAt(locations.nextroot)
   const osTree = await isOsTree(locations.nextroot)
   const systemd = await systemdFacts(locations.hostRoot)

@@ -1,6 +1,8 @@
 // The one module that asks systemd to switch or reboot and reads how a switch went: the request is started
 // as a transient unit, so it outlives the nextroot process the switch kills.
+import {NextrootError} from '../errors.js'
 import {run} from '../exec/run.js'
+import {swallowed} from '../log.js'
 import {parseShow, prop} from './units.js'
 
 export type SwitchKind = 'soft-reboot' | 'reboot'
@@ -43,13 +45,56 @@ export async function restartUnits(units: string[]): Promise<void> {
   await run('systemctl', ['try-restart', '--', ...units])
 }
 
-/** `systemctl is-system-running --wait`: running, degraded, ... (undefined when it did not settle in time). */
-export async function systemState(timeoutMs: number): Promise<string | undefined> {
-  const result = await run('systemctl', ['is-system-running', '--wait'], {
-    okExitCodes: [1],
-    timeoutMs,
-  }).catch(() => undefined)
-  return result?.stdout.trim() || undefined
+/** What `systemctl is-system-running --wait` said, or why it could not be asked, and how often it was tried. */
+export interface SystemState {
+  /** running, degraded, maintenance, ... (undefined: no answer within the time). */
+  state?: string
+  /** The last failure to ask (a bus timeout, say); neither this nor a state: startup did not finish in time. */
+  error?: string
+  attempts: number
+}
+
+/** States systemctl prints when it did get an answer; "unknown" is what it prints when it did not. */
+const ANSWERS = ['initializing', 'starting', 'running', 'degraded', 'maintenance', 'stopping', 'offline']
+
+/** One `systemctl is-system-running --wait`: the state, or the reason it could not be had. */
+async function askOnce(timeoutMs: number): Promise<{state: string} | {error: string; timedOut?: boolean}> {
+  try {
+    const {stdout, stderr} = await run('systemctl', ['is-system-running', '--wait'], {
+      okExitCodes: [1],
+      timeoutMs,
+    })
+    const state = stdout.trim()
+    if (ANSWERS.includes(state)) return {state}
+    return {error: stderr.trim() || `systemctl answered '${state || 'nothing'}'`}
+  } catch (error) {
+    const timedOut = error instanceof NextrootError && /timed out/.test(error.message)
+    return {error: error instanceof Error ? error.message : String(error), timedOut}
+  }
+}
+
+/**
+ * The system state once systemd settled, asking again (every `retryMs`) while it cannot be asked, until
+ * `timeoutMs` are over: "could not ask" (a bus timeout) is not "not running".
+ */
+export async function systemState(timeoutMs: number, retryMs = 2000): Promise<SystemState> {
+  const deadline = performance.now() + timeoutMs
+  let attempts = 0
+  let error: string | undefined
+  while (performance.now() < deadline) {
+    attempts++
+    const answer = await askOnce(Math.max(1, Math.round(deadline - performance.now())))
+    if ('state' in answer) return {state: answer.state, attempts}
+    swallowed('systemctl is-system-running --wait', answer.error)
+    // Still waiting when time ran out: startup did not finish, unless asking had failed before.
+    if (answer.timedOut) return error === undefined ? {attempts} : {error, attempts}
+    error = answer.error
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(retryMs, Math.max(0, deadline - performance.now()))),
+    )
+  }
+
+  return {error, attempts}
 }
 
 /** The manager's switch counters and timestamps (CLOCK_MONOTONIC, microseconds). */

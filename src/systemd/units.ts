@@ -1,5 +1,6 @@
 // The one module that asks the running systemd about its units: batched `systemctl show` and machine-readable
 // unit lists, never one process per unit and never the human `status` text.
+import {orUnknown} from '../absent.js'
 import {run} from '../exec/run.js'
 
 /** Properties of one unit as `systemctl show` prints them; a key printed more than once keeps every value. */
@@ -79,9 +80,15 @@ export function parseListUnits(json: string): ListedUnit[] {
     }))
 }
 
-/** Images `portablectl list` knows with their state ('attached', 'running', ...); undefined without portablectl. */
+/**
+ * Images `portablectl list` knows with their state ('attached', 'running', ...); undefined without portablectl
+ * or when portabled does not answer (evidence only: no rule's verdict depends on it).
+ */
 export async function listPortables(): Promise<Array<{name: string; state: string}> | undefined> {
-  const listed = await run('portablectl', ['list', '--no-legend', '--no-pager']).catch(() => undefined)
+  const listed = await orUnknown(
+    'portablectl list',
+    run('portablectl', ['list', '--no-legend', '--no-pager']),
+  )
   if (!listed) return undefined
   return listed.stdout
     .split('\n')

@@ -1,6 +1,7 @@
 // Gathers what the sanity rules need to know about a candidate root tree (reads only, never judges).
 import {open, readdir, stat} from 'node:fs/promises'
 
+import {unlessAbsent} from '../absent.js'
 import {type OsRelease, parseOsRelease} from './os-release.js'
 import {resolveInTree} from './tree-path.js'
 
@@ -68,7 +69,7 @@ export async function gatherTreeFacts(tree: string): Promise<TreeFacts> {
   for (const candidate of OS_RELEASE_PATHS) {
     const path = await resolveInTree(tree, candidate)
     if (!path) continue
-    const text = await readOsRelease(path).catch(() => undefined)
+    const text = await unlessAbsent(path, readOsRelease(path))
     if (text === undefined) continue
     osRelease = parseOsRelease(text)
     osReleasePath = candidate
@@ -76,10 +77,10 @@ export async function gatherTreeFacts(tree: string): Promise<TreeFacts> {
   }
 
   const initPath = await resolveInTree(tree, INIT_PATH)
-  const initIsFile = initPath ? (await stat(initPath).catch(() => undefined))?.isFile() === true : false
+  const initIsFile = initPath ? (await unlessAbsent(initPath, stat(initPath)))?.isFile() === true : false
   const init = {present: initIsFile, elf: initIsFile ? await readElfIdentity(initPath as string) : undefined}
   const modulesDir = await resolveInTree(tree, 'usr/lib/modules')
-  const kernelModules = modulesDir ? (await readdir(modulesDir).catch(() => [])).sort() : []
+  const kernelModules = ((modulesDir && (await unlessAbsent(modulesDir, readdir(modulesDir)))) || []).sort()
   const root = await stat(tree)
   return {osRelease, osReleasePath, init, kernelModules, rootId: `${root.dev}:${root.ino}`}
 }

@@ -1,7 +1,7 @@
 // The units nextroot ships: the after-switch unit's ordering cannot form a cycle with the target that wants it,
 // `nextroot install` puts it into a root and takes it out again, idempotently, in both output modes; the
 // logind drop-in of `reboot --when=` removes a due schedule and keeps one still ahead.
-import {access, readFile, readlink, writeFile} from 'node:fs/promises'
+import {access, readFile, readdir, readlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {test} from 'uvu'
@@ -9,7 +9,14 @@ import * as assert from 'uvu/assert'
 
 import {execa} from 'execa'
 
-import {AFTER_SWITCH_WANTED_BY, shippedFile, shippedUnit} from '../../src/shipped/after-switch-unit.js'
+import {
+  AFTER_SWITCH_WANTED_BY,
+  locationsDropIn,
+  placeUnit,
+  removeUnit,
+  shippedUnit,
+} from '../../src/shipped/after-switch-unit.js'
+import {shippedFile} from '../../src/shipped/files.js'
 import {runCli} from '../helpers/cli.js'
 import {withScratch} from '../helpers/scratch.js'
 
@@ -56,6 +63,36 @@ test('install puts the unit and its wants link into the root, again is unchanged
 test('install into a root that does not exist is a usage error', async () => {
   const result = await runCli(['install', '--root', '/nonexistent/nextroot-root', '--json'])
   assert.equal([result.exitCode, result.json?.error?.code], [2, 'NR_USAGE'])
+})
+
+/** A setting's values as systemd merges a unit and its drop-ins: an empty assignment resets the list. */
+function effective(texts: string[], key: string): string[] {
+  let values: string[] = []
+  for (const line of texts.join('\n').split('\n')) {
+    if (!line.startsWith(`${key}=`)) continue
+    const value = line.slice(key.length + 1)
+    values = value === '' ? [] : [...values, value]
+  }
+
+  return values
+}
+
+test('an armed unit checks and records the switch where reboot --state-dir put it (issue 9, defect 1)', async () => {
+  await withScratch('armed-unit', async (root) => {
+    const locations = {nextroot: '/srv/next root', stateDir: '/srv/state 100%', hostRoot: root}
+    await placeUnit(root, 'runtime', locations)
+    const dir = join(root, 'run/systemd/system')
+    const unit = await readFile(join(dir, 'nextroot-after-switch.service'), 'utf8')
+    const dropIns = join(dir, 'nextroot-after-switch.service.d')
+    const dropIn = await readFile(join(dropIns, '50-nextroot-locations.conf'), 'utf8')
+    assert.equal(effective([unit, dropIn], 'ConditionPathExists'), ['/srv/state 100%%/switch.json'])
+    assert.equal(effective([unit, dropIn], 'ExecStart'), [
+      'nextroot after-switch --state-dir "/srv/state 100%%" --nextroot "/srv/next root"',
+    ])
+    assert.is(dropIn, locationsDropIn(locations))
+    assert.ok(await removeUnit(root, 'runtime'))
+    assert.equal(await readdir(dir, {recursive: true}), [`${AFTER_SWITCH_WANTED_BY}.wants`])
+  })
 })
 
 /** The drop-in's ExecStartPre= command as systemd hands it to sh ($$ and %% unescaped), on another file. */

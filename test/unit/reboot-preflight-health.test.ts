@@ -132,7 +132,7 @@ const PENDING: PendingSwitch = {
 const AFTER: AfterFacts = {
   bootId: 'b00t',
   rootId: '254:0:1234',
-  state: 'running',
+  system: {state: 'running', attempts: 1},
   failed: [],
   times: {softRebootsCount: 1, softRebootStartUs: 101_000_000, finishUs: 112_500_000},
   units: {
@@ -154,7 +154,7 @@ test('health: every way a switch can go wrong is named', () => {
   const bad: AfterFacts = {
     ...AFTER,
     rootId: '254:0:2',
-    state: 'degraded',
+    system: {state: 'degraded', attempts: 1},
     failed: ['broken.service'],
     times: {...AFTER.times, softRebootsCount: 0},
     units: {
@@ -169,8 +169,12 @@ test('health: every way a switch can go wrong is named', () => {
     'graphical.target is inactive, not active',
     'survivor e2e-survivor.service has PID 999, not 321',
   ])
-  assert.equal(judgeHealth(PENDING, {...AFTER, state: undefined}).problems, [
+  assert.equal(judgeHealth(PENDING, {...AFTER, system: {attempts: 1}}).problems, [
     'the system did not finish starting within 300 s',
+  ])
+  const unasked = {...AFTER, system: {error: 'Failed to connect to bus: Connection timed out', attempts: 150}}
+  assert.equal(judgeHealth(PENDING, unasked).problems, [
+    'systemd could not be asked for the system state within 300 s (150 attempts): Failed to connect to bus: Connection timed out',
   ])
   assert.is(judgeHealth(PENDING, {...AFTER, bootId: 'new'}).outcome, 'not-switched')
 })

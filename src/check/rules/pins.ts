@@ -91,18 +91,26 @@ function settingsFileFinding(path: UnitPath, fs: RootFileSystem): Finding {
   }
 }
 
-/** A survivor's /proc entries that were closed to us: what it pins is unknown, and the report says so. */
-function unreadableFindings(processes: ProcessFacts[]): Finding[] {
-  return processes
-    .filter((process) => process.denied.length > 0)
-    .map((process) => ({
-      unit: process.unit,
-      severity: 'warning' as const,
-      code: 'SURVIVOR_UNREADABLE' as const,
-      message: `PID ${process.pid} (${process.comm}) belongs to another user: ${process.denied.join(', ')} could not be read, so what it pins of the old root is unknown.`,
-      hint: 'Run nextroot check as root.',
-      evidence: {pid: process.pid, denied: process.denied},
-    }))
+/** A survivor's /proc entries or setting paths closed to us: what it pins is unknown, and the report says so. */
+function unreadableFindings(processes: ProcessFacts[], paths: UnitPath[]): Finding[] {
+  const unknown = (unit: string | undefined, what: string, evidence: Record<string, unknown>): Finding => ({
+    unit,
+    severity: 'warning',
+    code: 'SURVIVOR_UNREADABLE',
+    message: `${what} could not be read (not root), so what it pins of the old root is unknown.`,
+    hint: 'Run nextroot check as root.',
+    evidence,
+  })
+  return [
+    ...processes
+      .filter((p) => p.denied.length > 0)
+      .map((p) =>
+        unknown(p.unit, `PID ${p.pid} (${p.comm}): ${p.denied.join(', ')}`, {pid: p.pid, denied: p.denied}),
+      ),
+    ...paths
+      .filter((p) => p.denied)
+      .map((p) => unknown(p.unit, `${p.setting}=${p.path}`, {setting: p.setting, path: p.path})),
+  ]
 }
 
 export function pinRules(facts: CheckFacts): Finding[] {
@@ -111,7 +119,10 @@ export function pinRules(facts: CheckFacts): Finding[] {
     (process) => (process.unit !== undefined && surviving.has(process.unit)) || process.argv0.startsWith('@'),
   )
   const units = [...new Set([...surviving, ...processes.map((p) => p.unit)])]
-  const findings: Finding[] = unreadableFindings(processes)
+  const findings: Finding[] = unreadableFindings(
+    processes,
+    facts.paths.filter((p) => surviving.has(p.unit)),
+  )
   for (const unit of units) {
     for (const fs of facts.oldRoot) {
       const paths = facts.paths.filter(
