@@ -4,7 +4,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {locationFlags, locationsFrom} from '../src/cli/flags.js'
 import {renderReboot} from '../src/cli/render-reboot.js'
-import {reboot} from '../src/reboot/reboot.js'
+import {type RebootResult, reboot} from '../src/reboot/reboot.js'
 
 export default class Reboot extends BaseCommand {
   static override summary =
@@ -49,7 +49,15 @@ export default class Reboot extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Reboot)
-    const {result, trigger} = await reboot({
+    const print = async (result: RebootResult) => {
+      for (const warning of result.warnings) this.warning(warning)
+      if (this.jsonEnabled()) this.logJson(this.toSuccessJson(result))
+      else this.log(renderReboot(result))
+      // flushed before the trigger: the switch kills this process soon after it
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()))
+    }
+
+    const result = await reboot({
       ...locationsFrom(flags),
       auto: flags.auto,
       full: flags.full,
@@ -58,11 +66,8 @@ export default class Reboot extends BaseCommand {
       when: flags.when,
       sha256: flags.sha256,
       persist: flags.persist,
+      announce: print,
     })
-    for (const warning of result.warnings) this.warning(warning)
-    if (this.jsonEnabled()) this.logJson(this.toSuccessJson(result))
-    else this.log(renderReboot(result))
-    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()))
-    await trigger()
+    if (result.dryRun) await print(result)
   }
 }

@@ -83,7 +83,7 @@ export function planCarryOver(facts: CarryFacts): CarryPlan {
 }
 
 /** One line per step, as the command it amounts to (what --dry-run prints). */
-export function describeStep(step: CarryStep): string {
+export function describeCarryStep(step: CarryStep): string {
   switch (step.kind) {
     case 'unmount':
       return `umount -R ${step.target}   # left by an earlier attempt`

@@ -1,17 +1,22 @@
 // Gathers what `nextroot reboot` decides on besides the plan: systemd, the check (only before a soft
-// reboot: it is the gate), logind's inhibitors, whether the tree at the nextroot path is the staged one.
+// reboot: it is the gate), logind's inhibitors, whether the tree at the nextroot path is the staged one,
+// and what the pending switch records (boot ID, the OS it leaves, the root it expects).
 import {access, constants, readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {unlessAbsent} from '../absent.js'
 import {type CheckResult, check} from '../check/check.js'
+import {errnoCode} from '../errors.js'
 import {inodeOf} from '../host/devices.js'
 import type {Locations} from '../locations.js'
 import type {PlanFacts} from '../plan/facts.js'
+import type {Action} from '../plan/reasons.js'
 import type {StagedRecord} from '../state/record.js'
 import {type Inhibitor, listInhibitors} from '../systemd/logind.js'
 import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
 import {prop, showUnits} from '../systemd/units.js'
-import type {Mode} from './preflight.js'
+import {describeOs} from '../tree/os-release.js'
+import {osReleaseOf} from '../tree/tree-facts.js'
 
 export interface RebootFacts {
   systemd: SystemdFacts
@@ -21,6 +26,10 @@ export interface RebootFacts {
   bootId: string
   /** Survivors the check found, with their PID now. */
   survivors: Record<string, number>
+  /** The running root's OS, for the history ("from"). */
+  hostOs: string
+  /** "dev:ino" of the tree at the nextroot path and of the running root: `/` has one of them after the switch. */
+  rootIds: {nextroot?: string; host?: string}
 }
 
 /** The tree at the nextroot path is the one in the record: the same directory, or an image nextroot mounted. */
@@ -40,31 +49,46 @@ async function survivorPids(result: CheckResult | undefined): Promise<Record<str
   return Object.fromEntries([...shown].map(([name, unit]) => [name, Number(prop(unit, 'MainPID') || 0)]))
 }
 
+/** Whether files can be written below `path` (a read-only image, or none there, cannot). */
+async function isWritable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.W_OK)
+    return true
+  } catch (error) {
+    if (['ENOENT', 'ENOTDIR', 'EROFS', 'EACCES', 'EPERM'].includes(errnoCode(error) ?? '')) return false
+    throw error
+  }
+}
+
 export async function gatherRebootFacts(
   locations: Locations,
   plan: PlanFacts,
-  mode: Mode,
+  mode: Action,
   /** The check, when the caller started it already. */
   started?: Promise<CheckResult>,
 ): Promise<RebootFacts> {
-  const systemd = await systemdFacts(locations.hostRoot)
+  const {hostRoot, nextroot} = locations
+  const systemd = await systemdFacts(hostRoot)
   const switching = systemd.running && (mode === 'soft-reboot' || mode === 'reboot')
-  const [result, inhibitors, staged, etcWritable, bootId] = await Promise.all([
+  const bootIdPath = join(hostRoot, 'proc/sys/kernel/random/boot_id')
+  const [result, inhibitors, staged, etcWritable, bootId, os, nextrootId, hostId] = await Promise.all([
     mode === 'soft-reboot' ? (started ?? check(locations)) : undefined,
     switching ? listInhibitors() : [],
-    isStaged(plan.staged, locations.nextroot, plan.nextroot.mounted),
-    access(join(locations.nextroot, 'etc'), constants.W_OK).then(
-      () => true,
-      () => false,
-    ),
-    readFile(join(locations.hostRoot, 'proc/sys/kernel/random/boot_id'), 'utf8').catch(() => ''),
+    isStaged(plan.staged, nextroot, plan.nextroot.mounted),
+    isWritable(join(nextroot, 'etc')),
+    unlessAbsent(bootIdPath, readFile(bootIdPath, 'utf8')),
+    osReleaseOf(hostRoot),
+    inodeOf(nextroot),
+    inodeOf(hostRoot),
   ])
   return {
     systemd,
     check: result,
     inhibitors,
-    nextroot: {path: locations.nextroot, visible: plan.nextroot.visible, isStaged: staged, etcWritable},
-    bootId: bootId.trim(),
+    nextroot: {path: nextroot, visible: plan.nextroot.visible, isStaged: staged, etcWritable},
+    bootId: bootId?.trim() ?? '',
     survivors: await survivorPids(result),
+    hostOs: os ? describeOs(os.osRelease) : 'unknown OS',
+    rootIds: {nextroot: nextrootId, host: hostId},
   }
 }

@@ -47,7 +47,3 @@ export function persistRefusal(facts: PersistFacts): NextrootError | undefined {
     )
   return undefined
 }
-
-export function persistStep(facts: PersistFacts): string {
-  return `btrfs subvolume set-default ${facts.subvolumeId} /   # the next full reboot boots the staged root too (was ${facts.previousDefault})`
-}

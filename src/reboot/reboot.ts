@@ -1,37 +1,29 @@
-// `nextroot reboot`: plan -> preflight -> carry over -> (print) -> trigger. Everything up to the trigger
-// happens here and is returned as steps, so the caller can print the result before the switch kills it.
-import {mkdir, readFile} from 'node:fs/promises'
+// `nextroot reboot`: plan -> preflight -> steps -> (print) -> trigger, under the state directory's lock until
+// the switch is requested. The steps are values (reboot/steps.ts): --dry-run describes the very list applied.
+import {mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {check} from '../check/check.js'
+import {type CheckResult, check} from '../check/check.js'
 import {type Config, readConfig} from '../config.js'
 import {NextrootError} from '../errors.js'
-import {setDefaultSubvolume} from '../host/btrfs.js'
-import {inodeOf} from '../host/devices.js'
-import {type PendingSwitch, writePending} from '../history/records.js'
 import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
-import {stateLayout} from '../state/layout.js'
 import {type Decision, decide} from '../plan/decide.js'
 import {type PlanFacts, gatherPlanFacts} from '../plan/facts.js'
-import {acquireLock} from '../state/lock.js'
-import {unmountAll} from '../host/mount.js'
-import {describeOs, parseOsRelease} from '../tree/os-release.js'
+import type {Action, SwitchTarget} from '../plan/reasons.js'
 import {requireRoot} from '../privileges.js'
-import {type SwitchRequest, requestSwitch, restartUnits, switchCommand} from '../systemd/switch.js'
-import {
-  AFTER_SWITCH_UNIT,
-  AFTER_SWITCH_WANTED_BY,
-  placeUnit,
-  unitPaths,
-} from '../shipped/after-switch-unit.js'
-import {applyCarryOver} from './carry-apply.js'
+import {newId} from '../state/ids.js'
+import {stateLayout} from '../state/layout.js'
+import {type Lock, acquireLock} from '../state/lock.js'
+import {applySteps} from './apply.js'
 import {gatherCarryFacts} from './carry-facts.js'
-import {type CarryStep, describeStep, planCarryOver} from './carry-over.js'
+import {type CarryPlan, planCarryOver} from './carry-over.js'
 import {type RebootFacts, gatherRebootFacts} from './facts.js'
+import {pendingSwitch} from './pending.js'
 import {gatherPersistFacts} from './persist-facts.js'
-import {type PersistFacts, persistRefusal, persistStep} from './persist.js'
-import {type Mode, preflight} from './preflight.js'
-import {placeScheduleGuard, scheduleGuardPath} from '../shipped/schedule-guard.js'
+import {type PersistFacts, persistRefusal} from './persist.js'
+import {planSteps} from './plan-steps.js'
+import {preflight} from './preflight.js'
+import {type RebootStep, describeRebootStep, isTrigger} from './steps.js'
 
 export interface RebootOptions extends LocationOptions {
   /** Act on the plan's decision (none, restart units, soft or full reboot). */
@@ -47,11 +39,16 @@ export interface RebootOptions extends LocationOptions {
   sha256?: string
   /** On btrfs: make the staged subvolume the default, so the next full reboot boots it too. */
   persist?: boolean
+  /**
+   * Called with the result once everything before the trigger is done (and not for --dry-run): print it
+   * here, since the switch kills this process soon after the trigger.
+   */
+  announce?: (result: RebootResult) => Promise<void>
 }
 
 export interface RebootResult {
-  mode: Mode
-  target?: 'staged' | 'same-root'
+  mode: Action
+  target?: SwitchTarget
   decision: Decision
   /** Every step, as the command it amounts to, in order; the last one is the trigger. */
   steps: string[]
@@ -64,22 +61,27 @@ export interface RebootResult {
   locations: Locations
 }
 
-export interface PreparedReboot {
-  result: RebootResult
-  /** Starts the switch (after the result was printed); a no-op for --dry-run and for "none". */
-  trigger: () => Promise<void>
+/** What the steps are planned from. */
+interface Gathered {
+  mode: Action
+  target?: SwitchTarget
+  plan: PlanFacts
+  decision: Decision
+  facts: RebootFacts
+  warnings: string[]
+  persist?: PersistFacts
+}
+
+function modeOf(options: RebootOptions, decision: Decision): {mode: Action; target?: SwitchTarget} {
+  if (options.full) return {mode: 'reboot'}
+  if (options.auto) return {mode: decision.action, target: decision.target}
+  return {mode: 'soft-reboot', target: 'staged'}
 }
 
 /** --persist: only a soft reboot into a staged tree can last; refused with the reason wherever it cannot. */
-async function persistFacts(
-  mode: Mode,
-  target: 'staged' | 'same-root' | undefined,
-  plan: PlanFacts,
-  locations: Locations,
-  config: Config,
-): Promise<PersistFacts> {
-  const tree = plan.staged?.tree
-  if (mode !== 'soft-reboot' || target !== 'staged' || !tree)
+async function persistFacts(gathered: Omit<Gathered, 'persist'>, locations: Locations, config: Config) {
+  const tree = gathered.plan.staged?.tree
+  if (gathered.mode !== 'soft-reboot' || gathered.target !== 'staged' || !tree)
     throw new NextrootError(
       'NR_CANNOT_PERSIST',
       '--persist: only a soft reboot into a staged tree can be made to last.',
@@ -91,165 +93,110 @@ async function persistFacts(
   return facts
 }
 
-function modeOf(options: RebootOptions, decision: Decision): {mode: Mode; target?: 'staged' | 'same-root'} {
-  if (options.full) return {mode: 'reboot'}
-  if (options.auto) return {mode: decision.action, target: decision.target}
-  return {mode: 'soft-reboot', target: 'staged'}
-}
-
-async function hostOs(hostRoot: string): Promise<string> {
-  for (const path of ['etc/os-release', 'usr/lib/os-release']) {
-    const text = await readFile(join(hostRoot, path), 'utf8').catch(() => undefined)
-    if (text !== undefined) return describeOs(parseOsRelease(text))
-  }
-
-  return 'unknown OS'
-}
-
-function pendingSwitch(
-  id: string,
-  target: 'staged' | 'same-root',
-  plan: PlanFacts,
-  decision: Decision,
-  facts: RebootFacts,
-  config: Config,
-  from: string,
-): PendingSwitch {
-  return {
-    id,
-    kind: 'soft-reboot',
+/** Plan, facts and preflight; throws the preflight's refusal. */
+async function gather(options: RebootOptions, locations: Locations, config: Config): Promise<Gathered> {
+  // A plain `reboot` is a soft reboot whatever the plan says: its gate, the check, starts with the plan.
+  const early: Promise<CheckResult> | undefined = options.full || options.auto ? undefined : check(locations)
+  // handled below, by gatherRebootFacts; without this a failure before that would be unhandled
+  early?.catch(() => undefined)
+  const plan = await gatherPlanFacts(locations)
+  const decision = decide(plan)
+  const {mode, target} = modeOf(options, decision)
+  const facts = await gatherRebootFacts(locations, plan, mode, early)
+  const checked = preflight({
+    mode,
     target,
-    triggeredAt: '',
-    triggerUs: 0,
-    bootId: facts.bootId,
-    softRebootsCount: facts.systemd.softRebootsCount ?? 0,
-    from,
-    to: target === 'staged' && plan.staged ? describeOs(plan.staged.osRelease) : from,
-    stagedId: target === 'staged' ? plan.staged?.id : undefined,
-    reasons: decision.reasons,
-    expect: {units: [facts.check?.summary.defaultTarget ?? 'multi-user.target'], survivors: facts.survivors},
-    // A flag that names only what a soft reboot refreshes is satisfied by it; one naming a kernel is not.
-    satisfies:
-      plan.rebootRequired && decision.action !== 'reboot'
-        ? ['run/reboot-required', 'run/reboot-required.pkgs']
-        : [],
-    policy: {healthTimeoutS: config.healthTimeoutS, onUnhealthy: config.onUnhealthy},
-  }
+    explicit: !options.auto,
+    decision,
+    systemd: facts.systemd,
+    staged: plan.staged,
+    nextroot: facts.nextroot,
+    expectSha256: options.sha256,
+    writesEtc: !(plan.nextroot.boot?.usrOnly ?? false) && (config.carryFiles.length > 0 || config.mergeUsers),
+    check: facts.check,
+    inhibitors: facts.inhibitors,
+    force: options.force ?? false,
+  })
+  if (checked.refusal) throw checked.refusal
+  const gathered = {mode, target, plan, decision, facts, warnings: checked.warnings}
+  return {...gathered, persist: options.persist ? await persistFacts(gathered, locations, config) : undefined}
 }
 
-export async function reboot(options: RebootOptions = {}): Promise<PreparedReboot> {
+async function carryPlan(g: Gathered, config: Config, locations: Locations, id: string): Promise<CarryPlan> {
+  if (g.mode !== 'soft-reboot' || g.target !== 'staged') return {steps: [], warnings: []}
+  const facts = await gatherCarryFacts(config, {
+    nextroot: locations.nextroot,
+    hostRoot: locations.hostRoot,
+    aside: join(stateLayout(locations).mounts, `usr-${g.plan.staged?.id ?? id}`),
+    usrOnly: g.plan.nextroot.boot?.usrOnly ?? false,
+  })
+  return planCarryOver(facts)
+}
+
+/** Everything `reboot` would do, as step values, and the result that describes them. */
+async function planReboot(options: RebootOptions, locations: Locations, config: Config) {
+  const started = performance.now()
+  const g = await gather(options, locations, config)
+  const id = newId()
+  const carry = await carryPlan(g, config, locations, id)
+  const usrOnly = g.plan.nextroot.boot?.usrOnly ?? false
+  const soft = g.mode === 'soft-reboot' && g.target !== undefined
+  const pending = soft
+    ? pendingSwitch({
+        ...g,
+        target: g.target as SwitchTarget,
+        id,
+        config,
+        usrOnly,
+        restoreDefaultSubvolume: g.persist?.previousDefault,
+      })
+    : undefined
+  const steps = planSteps({
+    ...g,
+    id,
+    locations,
+    nextrootMounted: g.plan.nextroot.mounted,
+    carry: carry.steps,
+    when: options.when,
+    pending,
+  })
+  const result: RebootResult = {
+    mode: g.mode,
+    target: g.target,
+    decision: g.decision,
+    steps: steps.map(describeRebootStep),
+    dryRun: options.dryRun ?? false,
+    warnings: [...g.warnings, ...carry.warnings],
+    switchId: soft ? id : undefined,
+    timings: {gatherMs: Math.round(performance.now() - started), carryMs: 0},
+    locations,
+  }
+  return {steps, result}
+}
+
+/** Applies the steps before the trigger, announces the result, then triggers. */
+async function carryOut(steps: RebootStep[], result: RebootResult, options: RebootOptions): Promise<void> {
+  const carrying = performance.now()
+  await applySteps(steps.filter((step) => !isTrigger(step)))
+  result.timings.carryMs = Math.round(performance.now() - carrying)
+  await options.announce?.(result)
+  await applySteps(steps.filter(isTrigger))
+}
+
+export async function reboot(options: RebootOptions = {}): Promise<RebootResult> {
   if (!options.dryRun) requireRoot('switch or reboot the machine')
   const locations = resolveLocations(options)
-  const layout = stateLayout(locations)
   const config = await readConfig(locations.hostRoot)
-  if (!options.dryRun) await mkdir(locations.stateDir, {recursive: true, mode: 0o755})
-  const lock = options.dryRun ? undefined : await acquireLock(locations.stateDir, layout.lockInfo, 'reboot')
-  try {
-    const started = performance.now()
-    // A plain `reboot` is a soft reboot whatever the plan says: its gate, the check, starts with the plan.
-    const early = options.full || options.auto ? undefined : check(locations)
-    early?.catch(() => undefined)
-    const plan = await gatherPlanFacts(locations)
-    const decision = decide(plan)
-    const {mode, target} = modeOf(options, decision)
-    const facts = await gatherRebootFacts(locations, plan, mode, early)
-    const usrOnly = plan.nextroot.boot?.usrOnly ?? false
-    const checked = preflight({
-      mode,
-      target,
-      explicit: !options.auto,
-      decision,
-      systemd: facts.systemd,
-      staged: plan.staged,
-      nextroot: facts.nextroot,
-      expectSha256: options.sha256,
-      writesEtc: !usrOnly && (config.carryFiles.length > 0 || config.mergeUsers),
-      check: facts.check,
-      inhibitors: facts.inhibitors,
-      force: options.force ?? false,
-    })
-    if (checked.refusal) throw checked.refusal
-    const persist = options.persist ? await persistFacts(mode, target, plan, locations, config) : undefined
-    const gathered = performance.now()
-    const id = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
-    const carry =
-      mode === 'soft-reboot' && target === 'staged'
-        ? planCarryOver(
-            await gatherCarryFacts(config, {
-              nextroot: locations.nextroot,
-              hostRoot: locations.hostRoot,
-              aside: join(layout.mounts, `usr-${plan.staged?.id ?? id}`),
-              usrOnly,
-            }),
-          )
-        : {steps: [] as CarryStep[], warnings: []}
-    const request: SwitchRequest | undefined =
-      mode === 'soft-reboot' || mode === 'reboot'
-        ? {kind: mode, unit: `nextroot-${mode}-${id}`, when: options.when}
-        : undefined
-    const withdraw = mode === 'reboot' && plan.nextroot.mounted
-    const guardSchedule = mode === 'soft-reboot' && options.when !== undefined
-    const steps = [
-      ...(withdraw
-        ? [`umount -R ${locations.nextroot}   # a staged root must not turn the reboot into a soft one`]
-        : []),
-      ...carry.steps.map(describeStep),
-      ...(mode === 'soft-reboot'
-        ? [
-            `write ${layout.pendingSwitch}`,
-            `install ${unitPaths(locations.hostRoot, 'runtime').unit} (${AFTER_SWITCH_UNIT}, wanted by ${AFTER_SWITCH_WANTED_BY})`,
-          ]
-        : []),
-      ...(guardSchedule
-        ? [
-            `install ${scheduleGuardPath(locations.hostRoot)} (drops logind's schedule once due: no second soft reboot)`,
-          ]
-        : []),
-      ...(persist ? [persistStep(persist)] : []),
-      ...(request ? [switchCommand(request).join(' ')] : []),
-      ...(mode === 'restart-units' ? [`systemctl try-restart -- ${decision.units.join(' ')}`] : []),
-    ]
-    const result: RebootResult = {
-      mode,
-      target,
-      decision,
-      steps,
-      dryRun: options.dryRun ?? false,
-      warnings: [...checked.warnings, ...carry.warnings],
-      switchId: mode === 'soft-reboot' ? id : undefined,
-      timings: {gatherMs: Math.round(gathered - started), carryMs: 0},
-      locations,
-    }
-    if (options.dryRun) return {result, trigger: async () => undefined}
-    const carrying = performance.now()
-    if (withdraw) await unmountAll(locations.nextroot)
-    await applyCarryOver(carry.steps)
-    if (mode === 'soft-reboot') await placeUnit(locations.hostRoot, 'runtime')
-    if (guardSchedule) await placeScheduleGuard(locations.hostRoot)
-    if (persist?.subvolumeId) await setDefaultSubvolume(persist.subvolumeId, locations.hostRoot)
-    result.timings.carryMs = Math.round(performance.now() - carrying)
-    const pending =
-      mode === 'soft-reboot' && target
-        ? {
-            ...pendingSwitch(id, target, plan, decision, facts, config, await hostOs(locations.hostRoot)),
-            rootId:
-              target === 'staged' ? await inodeOf(locations.nextroot) : await inodeOf(locations.hostRoot),
-            restoreDefaultSubvolume: persist?.previousDefault,
-          }
-        : undefined
-    const trigger = async () => {
-      if (pending) {
-        await writePending(layout.pendingSwitch, {
-          ...pending,
-          triggeredAt: new Date().toISOString(),
-          triggerUs: Number(process.hrtime.bigint() / 1000n),
-        })
-      }
+  let lock: Lock | undefined
+  if (!options.dryRun) {
+    await mkdir(locations.stateDir, {recursive: true, mode: 0o755})
+    lock = await acquireLock(locations.stateDir, stateLayout(locations).lockInfo, 'reboot')
+  }
 
-      if (request) await requestSwitch(request)
-      if (mode === 'restart-units') await restartUnits(decision.units)
-    }
-    return {result, trigger}
+  try {
+    const {steps, result} = await planReboot(options, locations, config)
+    if (!options.dryRun) await carryOut(steps, result, options)
+    return result
   } finally {
     await lock?.release()
   }

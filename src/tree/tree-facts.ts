@@ -63,24 +63,30 @@ async function readOsRelease(path: string): Promise<string | undefined> {
   }
 }
 
-export async function gatherTreeFacts(tree: string): Promise<TreeFacts> {
-  let osRelease: OsRelease | undefined
-  let osReleasePath: string | undefined
+/** The tree's os-release (etc/ first, then usr/lib/, as systemd reads it) and where it was found. */
+export async function osReleaseOf(tree: string): Promise<{osRelease: OsRelease; path: string} | undefined> {
   for (const candidate of OS_RELEASE_PATHS) {
     const path = await resolveInTree(tree, candidate)
-    if (!path) continue
-    const text = await unlessAbsent(path, readOsRelease(path))
-    if (text === undefined) continue
-    osRelease = parseOsRelease(text)
-    osReleasePath = candidate
-    break
+    const text = path && (await unlessAbsent(path, readOsRelease(path)))
+    if (text !== undefined) return {osRelease: parseOsRelease(text), path: candidate}
   }
 
+  return undefined
+}
+
+export async function gatherTreeFacts(tree: string): Promise<TreeFacts> {
+  const found = await osReleaseOf(tree)
   const initPath = await resolveInTree(tree, INIT_PATH)
   const initIsFile = initPath ? (await unlessAbsent(initPath, stat(initPath)))?.isFile() === true : false
   const init = {present: initIsFile, elf: initIsFile ? await readElfIdentity(initPath as string) : undefined}
   const modulesDir = await resolveInTree(tree, 'usr/lib/modules')
   const kernelModules = ((modulesDir && (await unlessAbsent(modulesDir, readdir(modulesDir)))) || []).sort()
   const root = await stat(tree)
-  return {osRelease, osReleasePath, init, kernelModules, rootId: `${root.dev}:${root.ino}`}
+  return {
+    osRelease: found?.osRelease,
+    osReleasePath: found?.path,
+    init,
+    kernelModules,
+    rootId: `${root.dev}:${root.ino}`,
+  }
 }

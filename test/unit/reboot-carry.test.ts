@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert'
 import {DEFAULT_CONFIG} from '../../src/config.js'
 import {applyCarryOver} from '../../src/reboot/carry-apply.js'
 import {gatherCarryFacts} from '../../src/reboot/carry-facts.js'
-import {type CarryFacts, describeStep, planCarryOver} from '../../src/reboot/carry-over.js'
+import {type CarryFacts, describeCarryStep, planCarryOver} from '../../src/reboot/carry-over.js'
 import {bindMount} from '../../src/host/mount.js'
 import {makeOsTree} from '../helpers/os-tree.js'
 import {mountsUnder, withScratch} from '../helpers/scratch.js'
@@ -26,7 +26,7 @@ const FACTS: CarryFacts = {
 }
 
 test('plan: clean up an earlier attempt, stop propagation, share dirs, copy files', () => {
-  assert.equal(planCarryOver(FACTS).steps.map(describeStep), [
+  assert.equal(planCarryOver(FACTS).steps.map(describeCarryStep), [
     'umount -R /run/nextroot/home   # left by an earlier attempt',
     'mount --make-private /run/nextroot',
     'mount --rbind /var /run/nextroot/var',
@@ -35,13 +35,16 @@ test('plan: clean up an earlier attempt, stop propagation, share dirs, copy file
 })
 
 test('plan: a /usr-only image is the running root with the staged /usr on top, and the shared dirs', () => {
-  assert.equal(planCarryOver({...FACTS, usrOnly: true, files: [], leftovers: []}).steps.map(describeStep), [
-    'mount --bind /run/nextroot/usr /var/lib/nextroot/mnt/usr-1',
-    'mount --bind / /run/nextroot',
-    'mount --make-private /run/nextroot',
-    'mount --bind /var/lib/nextroot/mnt/usr-1 /run/nextroot/usr',
-    'mount --rbind /var /run/nextroot/var',
-  ])
+  assert.equal(
+    planCarryOver({...FACTS, usrOnly: true, files: [], leftovers: []}).steps.map(describeCarryStep),
+    [
+      'mount --bind /run/nextroot/usr /var/lib/nextroot/mnt/usr-1',
+      'mount --bind / /run/nextroot',
+      'mount --make-private /run/nextroot',
+      'mount --bind /var/lib/nextroot/mnt/usr-1 /run/nextroot/usr',
+      'mount --rbind /var /run/nextroot/var',
+    ],
+  )
 })
 
 async function makeMachine(host: string): Promise<void> {

@@ -8,7 +8,8 @@ import * as assert from 'uvu/assert'
 
 import {defaultSubvolume, isSubvolume, setDefaultSubvolume, subvolumeId} from '../../src/host/btrfs.js'
 import {gatherPersistFacts, parseFstab, rootSubvolumeOption} from '../../src/reboot/persist-facts.js'
-import {type PersistFacts, persistRefusal, persistStep} from '../../src/reboot/persist.js'
+import {type PersistFacts, persistRefusal} from '../../src/reboot/persist.js'
+import {describeRebootStep} from '../../src/reboot/steps.js'
 import {stage} from '../../src/stage/stage.js'
 import {unstage} from '../../src/stage/unstage.js'
 import {makeOsTree, tarTree} from '../helpers/os-tree.js'
@@ -28,8 +29,9 @@ const refusal = (facts: Partial<PersistFacts>) => persistRefusal({...READY, ...f
 
 test('persist: allowed on the root btrfs with no subvol= for / and the carried dirs in fstab', () => {
   assert.is(persistRefusal(READY), undefined)
+  const step = {kind: 'persist' as const, subvolumeId: '257', previousDefault: '5', hostRoot: '/'}
   assert.is(
-    persistStep(READY),
+    describeRebootStep(step),
     'btrfs subvolume set-default 257 /   # the next full reboot boots the staged root too (was 5)',
   )
 })

@@ -1,0 +1,133 @@
+// `nextroot reboot` as data: for every mode, the lines --dry-run prints are the descriptions of the very step
+// values the applier is handed, in the same order, and the trigger steps come last (after the print).
+import {test} from 'uvu'
+import * as assert from 'uvu/assert'
+
+import {DEFAULT_CONFIG} from '../../src/config.js'
+import {resolveLocations} from '../../src/locations.js'
+import type {Decision} from '../../src/plan/decide.js'
+import type {PlanFacts} from '../../src/plan/facts.js'
+import type {Action, SwitchTarget} from '../../src/plan/reasons.js'
+import {type StepEffects, applySteps} from '../../src/reboot/apply.js'
+import {type CarryFacts, planCarryOver} from '../../src/reboot/carry-over.js'
+import type {RebootFacts} from '../../src/reboot/facts.js'
+import {pendingSwitch} from '../../src/reboot/pending.js'
+import {type StepInputs, planSteps} from '../../src/reboot/plan-steps.js'
+import {type RebootStep, describeRebootStep, isTrigger} from '../../src/reboot/steps.js'
+import {STAGED} from '../helpers/check-facts.js'
+
+const locations = resolveLocations({stateDir: '/srv/nextroot-state'})
+
+const CARRY: CarryFacts = {
+  nextroot: '/run/nextroot',
+  hostRoot: '/',
+  usrOnly: false,
+  aside: '/srv/nextroot-state/mnt/usr-1',
+  dirs: [
+    {source: '/var', target: '/run/nextroot/var'},
+    {source: '/home', target: '/run/nextroot/home'},
+  ],
+  files: [{source: '/etc/hostname', target: '/run/nextroot/etc/hostname'}],
+  leftovers: ['/run/nextroot/srv'],
+}
+
+const FACTS = {
+  systemd: {
+    running: true,
+    version: 257,
+    softRebootSupported: true,
+    autoSoftReboot: true,
+    softRebootsCount: 0,
+  },
+  inhibitors: [],
+  nextroot: {path: '/run/nextroot', visible: true, isStaged: true, etcWritable: true},
+  bootId: 'b00t',
+  survivors: {},
+  hostOs: 'root A',
+  rootIds: {nextroot: '254:0:77', host: '254:0:2'},
+} satisfies RebootFacts
+
+const PLAN = {
+  staged: STAGED,
+  rebootRequired: {packages: ['libc6']},
+  nextroot: {path: '/run/nextroot', visible: true, mounted: true},
+} as PlanFacts
+
+function inputs(
+  mode: Action,
+  target: SwitchTarget | undefined,
+  extra: Partial<StepInputs> = {},
+  usrOnly = false,
+): StepInputs {
+  const decision: Decision = {action: mode, target, reasons: [], units: ['nginx.service'], notes: []}
+  const pending =
+    mode === 'soft-reboot' && target
+      ? pendingSwitch({id: 'x', target, plan: PLAN, decision, facts: FACTS, config: DEFAULT_CONFIG, usrOnly})
+      : undefined
+  const id = '20261201T120000-abcdef'
+  return {mode, target, id, locations, decision, nextrootMounted: true, carry: [], pending, ...extra}
+}
+
+const MODES: Array<[string, StepInputs]> = [
+  ['soft reboot into the staged root', inputs('soft-reboot', 'staged', {carry: planCarryOver(CARRY).steps})],
+  [
+    'soft reboot into a /usr-only image, on a schedule, made to persist',
+    inputs('soft-reboot', 'staged', {
+      carry: planCarryOver({...CARRY, usrOnly: true, files: []}).steps,
+      when: 'tomorrow 03:00',
+      persist: {
+        tree: '/t',
+        subvolume: true,
+        sameFileSystem: true,
+        dirsNotInFstab: [],
+        subvolumeId: '257',
+        previousDefault: '5',
+      },
+    }),
+  ],
+  ['soft reboot into the same root', inputs('soft-reboot', 'same-root')],
+  ['full reboot with a root staged', inputs('reboot', undefined)],
+  ['restart units', inputs('restart-units', undefined)],
+  ['nothing to do', inputs('none', undefined)],
+]
+
+for (const [mode, given] of MODES) {
+  test(`${mode}: the dry run describes exactly the steps that are applied`, async () => {
+    const steps = planSteps(given)
+    const dryRun = steps.map(describeRebootStep)
+    const applied: RebootStep[] = []
+    const effects: StepEffects = {
+      carry: async (carry) => void applied.push(...carry.map((step) => ({kind: 'carry' as const, step}))),
+      other: async (step) => void applied.push(step),
+    }
+    // as reboot does: everything before the trigger, then (after the print) the trigger
+    await applySteps(
+      steps.filter((step) => !isTrigger(step)),
+      effects,
+    )
+    await applySteps(steps.filter(isTrigger), effects)
+    assert.equal(applied.map(describeRebootStep), dryRun)
+    assert.equal(applied, steps)
+  })
+}
+
+test('every soft reboot arms the unit with its locations and writes the switch record just before the switch', () => {
+  for (const [, given] of MODES.filter(([, i]) => i.mode === 'soft-reboot')) {
+    const lines = planSteps(given).map(describeRebootStep)
+    assert.match(
+      lines.find((l) => l.startsWith('install'))!,
+      /50-nextroot-locations\.conf \(checks \/srv\/nextroot-state\/switch\.json\)/,
+    )
+    assert.match(lines.at(-2)!, /^write \/srv\/nextroot-state\/switch\.json/)
+    assert.match(lines.at(-1)!, /systemctl soft-reboot/)
+  }
+})
+
+test('a full reboot withdraws the staged root first and skips the automatic soft reboot', () => {
+  const lines = planSteps(inputs('reboot', undefined)).map(describeRebootStep)
+  assert.match(lines[0], /^umount -R \/run\/nextroot /)
+  assert.match(lines.at(-1)!, /--setenv=SYSTEMCTL_SKIP_AUTO_SOFT_REBOOT=1 -- systemctl reboot$/)
+  assert.equal(planSteps(inputs('none', undefined)), [])
+})
+
+test.run()
