@@ -7,11 +7,11 @@ import {join} from 'node:path'
 import {NextrootError, errnoCode, noSpaceError} from '../errors.js'
 import {run} from '../exec/run.js'
 import {mib} from '../format.js'
-import {aclTextToXattr, parseIdTable, type IdTables} from './acl-text.js'
+import {parseIdTable, type IdTables} from './acl-text.js'
 import {type EntryMeta, type PlannedEntry, unsafeLink} from './entry-policy.js'
 import {MAX_PIECE, TreeThread} from './tree-thread.js'
 import type {ArchiveFile, OpMeta} from './tree-worker.js'
-import {xattrRestoreScript} from './xattr-restore.js'
+import {addTextAcls, xattrRestoreScript} from './xattr-restore.js'
 
 type Known = 'dir' | 'other'
 
@@ -249,21 +249,7 @@ export class TreeWriter {
 
   /** Textual ACLs become binary xattrs (names resolved in the new root), then one setfattr applies all. */
   private async applyXattrs(): Promise<void> {
-    if (this.aclTexts.size > 0) {
-      const ids = await this.idTables()
-      for (const [path, text] of this.aclTexts) {
-        const xattrs = new Map(this.xattrs.get(path))
-        if (text.access && !xattrs.has('system.posix_acl_access')) {
-          xattrs.set('system.posix_acl_access', aclTextToXattr(text.access, ids))
-        }
-
-        if (text.default && !xattrs.has('system.posix_acl_default')) {
-          xattrs.set('system.posix_acl_default', aclTextToXattr(text.default, ids))
-        }
-
-        this.xattrs.set(path, xattrs)
-      }
-    }
+    if (this.aclTexts.size > 0) addTextAcls(this.xattrs, this.aclTexts, await this.idTables())
 
     if (this.xattrs.size === 0) return
     const script = join(this.root, '..', 'xattrs.restore')

@@ -283,12 +283,8 @@ test('standard input with --sha256', async () => {
   assert.is(good.exitCode, 0, good.stderr)
   assert.is(good.json?.result.record.verification, 'sha256')
   await unstage({...locations})
-  const bad = await runCli(
-    ['stage', '-', '--sha256', '1'.repeat(64), '--json', ...locationFlags(locations)],
-    {
-      inputFile: archive,
-    },
-  )
+  const badDigest = ['stage', '-', '--sha256', '1'.repeat(64), '--json', ...locationFlags(locations)]
+  const bad = await runCli(badDigest, {inputFile: archive})
   assertError(bad, 'NR_DIGEST_MISMATCH', 6)
   await assertNothingStaged(locations)
 })
