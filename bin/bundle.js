@@ -2,10 +2,10 @@
 // Build step: bundles the compiled commands with execa and systeminformation into one module, because
 // node start-up is most of a short command's time and loading ~400 small files costs seconds on a slow guest.
 // @oclif/core stays external (it loads plugins and help dynamically), and so does tar-stream (src/tar/pax-bytes.ts
-// patches the copy in node_modules). The tree worker (src/tar/tree-worker.ts) starts from its own file, which the
-// bundled code looks for beside itself.
+// patches the copy in node_modules). Worker threads (src/**/*-worker.ts) start from files of their own, which
+// the bundled code looks for beside itself (src/worker-entry.ts); they import nothing but Node's modules.
 import {copyFile} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {build} from 'esbuild'
@@ -28,7 +28,9 @@ await build({
   logLevel: 'warning',
 })
 
-await copyFile(
-  fileURLToPath(import.meta.resolve('../dist/src/tar/tree-worker.js')),
-  join(dirname(entry), 'tree-worker.js'),
-)
+for (const worker of ['tar/tree-worker.js', 'stage/slot-hash-worker.js', 'stage/file-hash-worker.js']) {
+  await copyFile(
+    fileURLToPath(import.meta.resolve(`../dist/src/${worker}`)),
+    join(dirname(entry), basename(worker)),
+  )
+}

@@ -8,6 +8,16 @@ export default class AfterSwitch extends BaseCommand {
   static override hidden = true
   static override summary =
     'Check and record the switch nextroot reboot made (run by nextroot-after-switch.service).'
+  static override description =
+    'nextroot-after-switch.service runs it in the new userspace with the --state-dir and --nextroot that `nextroot reboot` ran with. With no switch pending it does nothing.'
+
+  static override examples = [
+    {
+      description: 'What the armed unit runs after `nextroot reboot --state-dir /srv/nextroot`',
+      command: '<%= config.bin %> after-switch --state-dir /srv/nextroot --nextroot /run/nextroot',
+    },
+  ]
+
   static override flags = {...locationFlags}
 
   async run(): Promise<AfterSwitchResult> {

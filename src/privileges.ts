@@ -1,4 +1,4 @@
-// Staging mounts and writes files owned by other users: only root can, so say so before doing anything.
+// Staging, unstaging and switching mount and write files owned by others: only root can, so say so first.
 import {NextrootError} from './errors.js'
 
 export function requireRoot(action: string): void {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test command (`npm test`, and what .ci/run runs): installs host tools, builds, then typecheck,
-# lint, format, unit tests and the real-systemd scenarios in the VM. Prints where the time went and ends
-# with "N passed, N failed".
+# lint, format, unit tests (test/unit, any user; test/root, root only) and the real-systemd scenarios in the
+# VM. Prints where the time went and ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +42,11 @@ phase typecheck npm run --silent typecheck
 phase lint npx eslint .
 phase format npx prettier --check .
 phase unit uvu test/unit
+if [ "$(id -u)" = 0 ]; then
+  phase root uvu test/root # staging, mounts, ownership: root only
+else
+  echo "=== root: SKIPPED, not root (test/root stages, mounts and chowns; run npm test as root)"
+fi
 phase e2e uvu test/e2e
 
 echo "=== where the time went"

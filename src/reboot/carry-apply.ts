@@ -3,8 +3,7 @@
 import {chmod, chown, copyFile, mkdir, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
-import {run} from '../exec/run.js'
-import {bindMount, makePrivate, rbindMount} from '../host/mount.js'
+import {bindMount, makePrivate, rbindMount, unmountAll} from '../host/mount.js'
 import type {CarryStep} from './carry-over.js'
 
 /** Writes `content` (or a copy of `from`) as `target`, with the mode and owner of `like`. */
@@ -31,8 +30,7 @@ async function replaceFile(
 async function apply(step: CarryStep): Promise<void> {
   switch (step.kind) {
     case 'unmount':
-      await run('umount', ['-R', step.target])
-      return
+      return unmountAll(step.target)
     case 'private':
       return makePrivate(step.target)
     case 'bind':

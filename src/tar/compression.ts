@@ -4,6 +4,7 @@ import {createGunzip} from 'node:zlib'
 
 import {NextrootError} from '../errors.js'
 import {spawnFilter} from '../exec/run.js'
+import * as ustar from './ustar.js'
 
 export type Compression = 'none' | 'gzip' | 'zstd' | 'xz'
 
@@ -22,14 +23,15 @@ export function detectCompression(head: Buffer): Compression | undefined {
   return looksLikeTar(head) ? 'none' : undefined
 }
 
-/** ustar/GNU magic at offset 257, or an old-style header whose checksum adds up. */
+/** ustar/GNU magic ("ustar" then NUL or space), or an old-style header whose checksum adds up. */
 export function looksLikeTar(head: Buffer): boolean {
-  if (head.length < 512) return false
-  if (head.subarray(257, 262).toString('latin1') === 'ustar') return true
-  const stored = Number.parseInt(head.subarray(148, 156).toString('latin1').replace(/\0.*$/, '').trim(), 8)
+  if (head.length < ustar.BLOCK) return false
+  if (ustar.fieldOf(head, ustar.MAGIC).toString('latin1', 0, 5) === 'ustar') return true
+  const checksum = ustar.fieldOf(head, ustar.CHECKSUM).toString('latin1')
+  const stored = Number.parseInt(checksum.replace(/\0.*$/, '').trim(), 8)
   let sum = 0
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : head[i]
-  return Number.isFinite(stored) && stored === sum && sum !== 8 * 0x20
+  for (let i = 0; i < ustar.BLOCK; i++) sum += ustar.inChecksum(i) ? 0x20 : head[i]
+  return Number.isFinite(stored) && stored === sum && sum !== ustar.CHECKSUM.length * 0x20
 }
 
 function corrupt(kind: Compression, detail: string, cause?: unknown): NextrootError {

@@ -10,10 +10,9 @@ import {installBinaryPaxDecoder} from './pax-bytes.js'
 import {HeaderFeed} from './header-feed.js'
 import type {ArchiveFile} from './tree-worker.js'
 import {type MemberData, TreeWriter} from './tree-writer.js'
+import {BLOCK} from './ustar.js'
 
 installBinaryPaxDecoder()
-
-const BLOCK = 512
 
 export interface ExtractProgress {
   /** Bytes of the (decompressed) tar stream consumed so far. */

@@ -5,8 +5,8 @@ import {Readable} from 'node:stream'
 
 import {NextrootError} from '../errors.js'
 import {decodePaxRecords} from './pax-bytes.js'
+import {BLOCK, MAGIC, NAME, PREFIX, SIZE, TYPEFLAG, type Field, fieldOf, inChecksum} from './ustar.js'
 
-const BLOCK = 512
 /** Zeros handed to the parser in place of contents; never written to, so every slice of it can be shared. */
 const ZEROS = Buffer.alloc(1024 * 1024)
 const WINDOW = 32 * 1024
@@ -75,10 +75,10 @@ export class HeaderFeed extends Readable {
     const header = this.readAt(BLOCK)
     const contents = this.contentsOf(header)
     const start = this.position + BLOCK
-    if (META.has(header[156])) {
+    if (META.has(header[TYPEFLAG])) {
       this.position = start
       const meta = this.readAt(Math.min(padded(contents), MAX_META, Math.max(0, this.size - start)))
-      this.notePax(header[156], meta.subarray(0, contents))
+      this.notePax(header[TYPEFLAG], meta.subarray(0, contents))
       this.position += meta.length
       const wantsMore = this.push(header)
       return meta.length > 0 ? this.push(meta) : wantsMore
@@ -97,11 +97,11 @@ export class HeaderFeed extends Readable {
   /** Bytes of contents the parser skips after this header (tar-stream's rules, see its headers.decode). */
   private contentsOf(header: Buffer): number {
     if (isNullBlock(header)) return 0
-    const typeflag = header[156] === 0 ? 0 : header[156] - 48
-    const paxSize = META.has(header[156]) ? undefined : this.paxSize
-    if (!META.has(header[156])) this.paxSize = undefined
+    const typeflag = header[TYPEFLAG] === 0 ? 0 : header[TYPEFLAG] - 48
+    const paxSize = META.has(header[TYPEFLAG]) ? undefined : this.paxSize
+    if (!META.has(header[TYPEFLAG])) this.paxSize = undefined
     if (typeflag === 5 || (typeflag === 0 && nameOf(header).endsWith('/'))) return 0
-    const size = paxSize ? parseInt(paxSize, 10) : decodeNumber(header.subarray(124, 136))
+    const size = paxSize ? parseInt(paxSize, 10) : decodeNumber(fieldOf(header, SIZE))
     return Number.isSafeInteger(size) && size > 0 ? size : 0
   }
 
@@ -144,7 +144,7 @@ export class HeaderFeed extends Readable {
 }
 
 function isNullBlock(header: Buffer): boolean {
-  for (let i = 0; i < header.length; i++) if (header[i] !== 0 && (i < 148 || i >= 156)) return false
+  for (let i = 0; i < header.length; i++) if (header[i] !== 0 && !inChecksum(i)) return false
   return true
 }
 
@@ -154,12 +154,13 @@ function padded(length: number): number {
 
 /** The member name as the parser reads it: the ustar prefix, when there is one, joined to the name field. */
 function nameOf(header: Buffer): string {
-  const field = (offset: number, length: number) => {
+  const field = ({offset, length}: Field) => {
     const end = header.indexOf(0, offset)
     return header.toString('utf8', offset, end === -1 || end > offset + length ? offset + length : end)
   }
-  const ustar = header.toString('latin1', 257, 263) === 'ustar\0'
-  return ustar && header[345] ? `${field(345, 155)}/${field(0, 100)}` : field(0, 100)
+  const ustar = fieldOf(header, MAGIC).toString('latin1') === 'ustar\0'
+  const name = field(NAME)
+  return ustar && header[PREFIX.offset] ? `${field(PREFIX)}/${name}` : name
 }
 
 /** Octal, or base-256 when the first byte has its high bit set (GNU's large numbers). */

@@ -2,6 +2,8 @@
 // through one fixed shared ring (memory stays bounded whatever the archive), waits when it is full or far behind.
 import {Worker} from 'node:worker_threads'
 
+import {workerEntry} from '../worker-entry.js'
+
 import type {
   ArchiveFile,
   RingSlice,
@@ -40,7 +42,7 @@ export class TreeThread {
   failure?: TreeFailure
 
   constructor(root: string, reserveBytes: number, archive?: ArchiveFile) {
-    const [entry, options] = workerEntry()
+    const [entry, options] = workerEntry(import.meta.url, 'tree-worker')
     this.worker = new Worker(entry, {
       ...options,
       resourceLimits: {maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16},
@@ -150,14 +152,4 @@ export class TreeThread {
     this.wake = undefined
     wake?.()
   }
-}
-
-/**
- * The compiled worker sits beside this module (and beside the bundled commands, see bin/bundle.js); the
- * unit tests run the TypeScript sources, whose worker needs tsx's loader registered in its own thread.
- */
-function workerEntry(): [string | URL, {eval?: boolean}] {
-  if (!import.meta.url.endsWith('.ts')) return [new URL('./tree-worker.js', import.meta.url), {}]
-  const source = JSON.stringify(new URL('./tree-worker.ts', import.meta.url).href)
-  return [`import('tsx/esm/api').then(({register}) => (register(), import(${source})))`, {eval: true}]
 }

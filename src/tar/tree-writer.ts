@@ -12,6 +12,7 @@ import {type EntryMeta, type PlannedEntry, unsafeLink} from './entry-policy.js'
 import {MAX_PIECE, TreeThread} from './tree-thread.js'
 import type {ArchiveFile, OpMeta} from './tree-worker.js'
 import {addTextAcls, xattrRestoreScript} from './xattr-restore.js'
+import {BLOCK} from './ustar.js'
 
 type Known = 'dir' | 'other'
 
@@ -27,8 +28,6 @@ export interface MemberData extends AsyncIterable<Buffer> {
   offset: number
   resume(): unknown
 }
-
-const BLOCK = 512
 
 interface DeferredNode {
   entry: PlannedEntry
