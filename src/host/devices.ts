@@ -24,7 +24,12 @@ export async function deviceOf(path: string): Promise<string | undefined> {
 }
 
 /** "dev:ino" of `path`: two paths with the same identity are the same directory (e.g. the running root). */
+export async function identityOf(path: string): Promise<string> {
+  const stats = await stat(path)
+  return `${stats.dev}:${stats.ino}`
+}
+
+/** identityOf, or undefined when nothing is at `path`. */
 export async function inodeOf(path: string): Promise<string | undefined> {
-  const stats = await unlessAbsent(path, stat(path))
-  return stats && `${stats.dev}:${stats.ino}`
+  return unlessAbsent(path, identityOf(path))
 }

@@ -1,12 +1,13 @@
 // `nextroot stage`: verify, extract or mount, check and then publish a new root at /run/nextroot in one step.
 // Nothing becomes visible before every check passed; any failure leaves the previously staged root as it was.
-import {mkdir, rm, stat} from 'node:fs/promises'
+import {mkdir, rm} from 'node:fs/promises'
 import {release} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 import type {Readable} from 'node:stream'
 
 import {unlessAbsent} from '../absent.js'
 import {NextrootError} from '../errors.js'
+import {identityOf} from '../host/devices.js'
 import {discardMountPoint, unmountAll} from '../host/mount.js'
 import {spaceOf} from '../host/space.js'
 import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
@@ -128,8 +129,7 @@ function recordOf(
 }
 
 async function hostIdentity(hostRoot: string): Promise<HostIdentity> {
-  const root = await stat(hostRoot)
-  return {arch: process.arch, kernelRelease: release(), rootId: `${root.dev}:${root.ino}`}
+  return {arch: process.arch, kernelRelease: release(), rootId: await identityOf(hostRoot)}
 }
 
 type Progress = (phase: StageProgress['phase'], bytes: number, entries: number, total?: number) => void

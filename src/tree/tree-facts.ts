@@ -2,6 +2,7 @@
 import {open, readdir, stat} from 'node:fs/promises'
 
 import {unlessAbsent} from '../absent.js'
+import {identityOf} from '../host/devices.js'
 import {type OsRelease, parseOsRelease} from './os-release.js'
 import {resolveInTree} from './tree-path.js'
 
@@ -81,12 +82,11 @@ export async function gatherTreeFacts(tree: string): Promise<TreeFacts> {
   const init = {present: initIsFile, elf: initIsFile ? await readElfIdentity(initPath as string) : undefined}
   const modulesDir = await resolveInTree(tree, 'usr/lib/modules')
   const kernelModules = ((modulesDir && (await unlessAbsent(modulesDir, readdir(modulesDir)))) || []).sort()
-  const root = await stat(tree)
   return {
     osRelease: found?.osRelease,
     osReleasePath: found?.path,
     init,
     kernelModules,
-    rootId: `${root.dev}:${root.ino}`,
+    rootId: await identityOf(tree),
   }
 }

@@ -52,8 +52,9 @@ const reboot = (args: string, name: string) =>
   `nextroot reboot ${args} --json > /e2e/out/${name}.json && sleep 900`
 
 /** Waits in the new userspace until nextroot-after-switch.service has recorded the switch. */
-const HISTORY =
-  'for i in $(seq 600); do [ -e /var/lib/nextroot/switch.json ] || break; sleep 1; done; nextroot history --json'
+const historyIn = (stateDir: string) =>
+  `for i in $(seq 600); do [ -e ${stateDir}/switch.json ] || break; sleep 1; done; nextroot history --json --state-dir ${stateDir}`
+const HISTORY = historyIn('/var/lib/nextroot')
 
 function shared(run: RunResult, name: string): {ok: boolean; result: Record<string, unknown>} {
   return JSON.parse(readFileSync(path.join(run.dir, 'share/out', `${name}.json`), 'utf8'))
@@ -192,6 +193,9 @@ scenario(
   },
 )
 
+/** This scenario keeps nextroot's state elsewhere: the armed unit must check and record the switch there. */
+const ALT_STATE = '/var/lib/nextroot-alt'
+
 /**
  * Root B's /usr alone, as an image-based OS ships it: an overlay of B's disk with every top-level entry but usr
  * whited out (a directory stages as a plain bind mount, so usr must not be a submount of it).
@@ -203,22 +207,23 @@ const STAGE_USR_ONLY = [
   'for entry in /mnt/rootB/*; do [ "${entry##*/}" = usr ] || mknod "/var/tmp/usr-upper/${entry##*/}" c 0 0; done',
   'mount -t overlay overlay -o lowerdir=/mnt/rootB,upperdir=/var/tmp/usr-upper,workdir=/var/tmp/usr-work /var/tmp/usr-only',
   'ls /var/tmp/usr-only',
-  'nextroot stage /var/tmp/usr-only > /dev/null',
+  `nextroot stage /var/tmp/usr-only --state-dir ${ALT_STATE} > /dev/null`,
 ].join('; ')
 
 scenario(
   test,
-  "a /usr-only image: the machine's own root with the staged /usr, switched on a --when= schedule",
+  "a /usr-only image, state in another --state-dir: the machine's root with the staged /usr, on a --when= schedule",
   {
     id: 'nextroot-usr-only',
     steps: [
       STAGE_USR_ONLY,
-      'nextroot reboot --dry-run',
-      reboot('--when=+20s', 'reboot'),
-      HISTORY,
+      `nextroot reboot --dry-run --state-dir ${ALT_STATE}`,
+      reboot(`--when=+20s --state-dir ${ALT_STATE}`, 'reboot'),
+      historyIn(ALT_STATE),
       'findmnt -no FSTYPE /usr',
-      // logind's schedule is in /run, which the switch keeps: the guard must have dropped it (no second switch).
-      'ls /run/systemd/shutdown/scheduled /run/systemd/system/systemd-logind.service.d/* 2>/dev/null; systemctl show -P SoftRebootsCount',
+      // logind's schedule is in /run, which the switch keeps: the guard must have dropped it (no second switch);
+      // the armed unit and its locations drop-in are gone too.
+      'ls /run/systemd/shutdown/scheduled /run/systemd/system/systemd-logind.service.d/* /run/systemd/system/nextroot-after-switch.service* 2>/dev/null; systemctl show -P SoftRebootsCount',
     ],
     timeoutS: 1200,
   },
@@ -228,6 +233,11 @@ scenario(
       output(run, 1),
       /mount --bind \/ \/run\/nextroot/,
       'the dry run puts the running root at /run/nextroot',
+    )
+    assert.match(
+      output(run, 1),
+      /checks \/var\/lib\/nextroot-alt\/switch\.json/,
+      'armed for the other state dir',
     )
     const rebooted = shared(run, 'reboot')
     assert.equal([rebooted.ok, rebooted.result.mode], [true, 'soft-reboot'])
