@@ -6,17 +6,24 @@ import {BaseCommand} from '../src/cli/base-command.js'
 import {locationFlags, locationsFrom} from '../src/cli/flags.js'
 import {abortOnSignals} from '../src/cli/interrupt.js'
 import {progressLine} from '../src/cli/progress.js'
-import {renderStaged} from '../src/cli/render-stage.js'
+import {renderRepublished, renderStaged} from '../src/cli/render-stage.js'
+import {NextrootError} from '../src/errors.js'
+import {type RepublishResult, republish} from '../src/stage/republish.js'
 import {stage, type StageResult} from '../src/stage/stage.js'
 
+function usage(message: string): NextrootError {
+  return new NextrootError('NR_USAGE', message, {hints: ['See nextroot stage --help.']})
+}
+
 export default class Stage extends BaseCommand {
-  static override summary =
-    'Verify, unpack and publish a new root at /run/nextroot for systemctl soft-reboot.'
+  static override summary = 'Verify, unpack and publish a new root for nextroot reboot to switch into.'
   static override description = `SOURCE is a tar archive (plain, gzip, zstd or xz, recognised by content), '-' for an archive on standard input, a directory holding a root tree, or an ext4/erofs/squashfs image file or block device (mounted, not copied).
 
-Archives are unpacked into the store under --state-dir (on disk, not in RAM), checked (os-release, systemd as init, this machine's architecture, not the running root) and only then bind-mounted at --nextroot. A failure or Ctrl-C leaves the previously staged root untouched.
+Archives are unpacked into the store under --state-dir (on disk, not in RAM), images mounted under it; the tree is checked (os-release, systemd as init, this machine's architecture, not the running root) and only then published: the record naming it is renamed into place. A failure or Ctrl-C leaves the previously staged root untouched.
 
-While a root is staged, systemd >= 255 turns a plain \`systemctl reboot\` into a soft reboot into it; \`nextroot unstage\` withdraws it.`
+Nothing is put at --nextroot: a plain \`systemctl reboot\` stays a full reboot, and a raw \`systemctl soft-reboot\` restarts the same root. \`nextroot reboot\` carries the machine over and arms the switch.
+
+After a full reboot the staged root is stale (not published in this boot): --republish checks it again (OS tree, architecture, modules for the kernel that runs now), mounts an image again, and publishes it without unpacking.`
 
   static override examples = [
     {
@@ -36,12 +43,15 @@ While a root is staged, systemd >= 255 turns a plain \`systemctl reboot\` into a
       description: 'Mount an A/B partition prepared by systemd-sysupdate',
       command: '<%= config.bin %> stage /dev/disk/by-partlabel/root-b',
     },
+    {
+      description: 'After a full reboot: publish the staged root again, without unpacking it',
+      command: '<%= config.bin %> stage --republish',
+    },
   ]
 
   static override args = {
     source: Args.string({
-      required: true,
-      description: "Archive, '-', directory, image file or block device.",
+      description: "Archive, '-', directory, image file or block device (none with --republish).",
     }),
   }
 
@@ -64,11 +74,24 @@ While a root is staged, systemd >= 255 turns a plain \`systemctl reboot\` into a
     'drop-selinux': Flags.boolean({
       summary: 'Drop security.selinux labels from the archive (the new root gets relabelled).',
     }),
+    republish: Flags.boolean({
+      summary: 'Publish the staged root again after a full reboot: check it, do not unpack it.',
+      exclusive: ['sha256', 'checksums', 'signature', 'keyring', 'drop-selinux'],
+    }),
     ...locationFlags,
   }
 
-  async run(): Promise<StageResult> {
+  async run(): Promise<StageResult | RepublishResult> {
     const {args, flags} = await this.parse(Stage)
+    if (flags.republish) {
+      if (args.source !== undefined) throw usage('--republish takes no SOURCE: it publishes what is staged.')
+      const result = await republish(locationsFrom(flags))
+      for (const warning of result.warnings) this.warning(warning)
+      this.log(renderRepublished(result))
+      return result
+    }
+
+    if (args.source === undefined) throw usage('SOURCE is required: an archive, -, a directory or an image.')
     const progress = progressLine(
       !this.jsonEnabled() && process.stderr.isTTY === true && flags['log-level'] !== 'quiet',
     )

@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   NR_SOURCE_NOT_FOUND: EXIT.precondition,
   NR_NOTHING_STAGED: EXIT.precondition,
   NR_NEXTROOT_IN_USE: EXIT.precondition,
+  NR_STAGED_STALE: EXIT.precondition,
+  NR_SWITCH_ARMED: EXIT.precondition,
   NR_NO_SYSTEMD: EXIT.unsupportedHost,
   NR_NO_SOFT_REBOOT: EXIT.unsupportedHost,
   NR_NOT_OS_TREE: EXIT.invalidRoot,

@@ -7,11 +7,12 @@ import {join} from 'node:path'
 import {orUnknown, unlessAbsent} from '../absent.js'
 import {swallowed} from '../log.js'
 import {inodeOf} from '../host/devices.js'
-import {mountAt} from '../host/mounts.js'
 import {type FsSpace, spaceOf} from '../host/space.js'
 import type {Locations} from '../locations.js'
-import {type StagedRecord, readStagedRecord} from '../state/record.js'
-import {type TreeFacts, gatherTreeFacts, isOsTree} from '../tree/tree-facts.js'
+import {type StagedRecord, treeOf} from '../state/record.js'
+import type {Foreign, StaleReason, Staging} from '../state/staging.js'
+import {type GatheredStaging, gatherStaging} from '../state/staging-facts.js'
+import {type TreeFacts, gatherTreeFacts} from '../tree/tree-facts.js'
 import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
 import {type UnitProperties, listPortables} from '../systemd/units.js'
 import {
@@ -35,7 +36,13 @@ export interface CheckFacts {
   /** nextroot's record: what it staged (undefined: nothing, or the state directory is unreadable). */
   staged?: StagedRecord
   stateReadable: boolean
-  nextroot: {path: string; mounted: boolean; osTree: boolean; isRunningRoot: boolean; tree?: TreeFacts}
+  /** The staging's state, and anything at the nextroot path nextroot did not put there. */
+  staging: {state: Staging['state']; stale?: StaleReason; foreign?: Foreign}
+  /**
+   * The tree a soft reboot would switch into (the staged one, or an OS tree someone else put at the nextroot
+   * path: `ours` says which), and whether it is the running root already.
+   */
+  nextroot: {path: string; ours: boolean; isRunningRoot: boolean; tree?: TreeFacts}
   /** Modules loaded now; undefined when /proc/modules could not be read (unknown, not "none"). */
   kernel: {running: string; loadedModules?: string[]}
   /** Loaded units and their properties, keyed by unit name. */
@@ -66,11 +73,26 @@ export async function loadedModules(hostRoot: string): Promise<string[] | undefi
     .map((line) => line.split(' ')[0])
 }
 
-/** The staged tree's identity and unit tree, when the nextroot path holds an OS tree. */
-async function stagedTree(nextroot: string, hostRoot: string) {
-  if (!(await isOsTree(nextroot))) return {osTree: false}
-  const [tree, units] = await Promise.all([gatherTreeFacts(nextroot), readUnitTree(nextroot, hostRoot)])
-  return {osTree: true, tree, units}
+/** The tree a soft reboot would switch into: the staged tree, or else an OS tree at the nextroot path. */
+function switchTreePath(view: GatheredStaging, nextroot: string): {path: string; ours: boolean} | undefined {
+  const {staging, foreign} = view
+  if (staging.state === 'staged' || staging.state === 'armed')
+    return {path: treeOf(staging.record), ours: true}
+  return foreign?.softRebootSwitches ? {path: nextroot, ours: false} : undefined
+}
+
+/** That tree's identity and unit tree, and whether it is the running root. */
+async function nextTree(view: GatheredStaging, locations: Locations) {
+  const next = switchTreePath(view, locations.nextroot)
+  const switched = view.staging.state === 'switched'
+  if (!next) return {path: locations.nextroot, ours: false, isRunningRoot: switched}
+  const [tree, units, id, rootId] = await Promise.all([
+    gatherTreeFacts(next.path),
+    readUnitTree(next.path, locations.hostRoot),
+    inodeOf(next.path),
+    inodeOf(locations.hostRoot),
+  ])
+  return {...next, isRunningRoot: switched || id === rootId, tree, units}
 }
 
 /** The loaded units; without a running systemd list-units fails and there are none (a rule says why). */
@@ -87,22 +109,18 @@ async function unitsOf(systemd: Promise<SystemdFacts>): Promise<Record<string, U
 }
 
 export async function gatherFacts(locations: Locations): Promise<CheckFacts> {
-  const {hostRoot, nextroot} = locations
+  const {hostRoot} = locations
   const systemd = systemdFacts(hostRoot)
   // Everything that does not depend on the units runs while systemd is asked about them.
-  const [units, state, mount, next, nextrootId, rootId, current, modules, runSpace, oldRoot] =
-    await Promise.all([
-      unitsOf(systemd),
-      readStagedRecord(locations),
-      mountAt(nextroot),
-      stagedTree(nextroot, hostRoot),
-      inodeOf(nextroot),
-      inodeOf(hostRoot),
-      readUnitTree(hostRoot, hostRoot),
-      loadedModules(hostRoot),
-      unlessAbsent('/run/systemd', spaceOf(join(hostRoot, 'run/systemd'))),
-      rootFileSystems(hostRoot, join(hostRoot, 'proc')),
-    ])
+  const view = await gatherStaging(locations)
+  const [units, next, current, modules, runSpace, oldRoot] = await Promise.all([
+    unitsOf(systemd),
+    nextTree(view, locations),
+    readUnitTree(hostRoot, hostRoot),
+    loadedModules(hostRoot),
+    unlessAbsent('/run/systemd', spaceOf(join(hostRoot, 'run/systemd'))),
+    rootFileSystems(hostRoot, join(hostRoot, 'proc')),
+  ])
   const running = (await systemd).running
   const candidates = survivalCandidates(units)
   const [unitFiles, portables, paths, processes] = await Promise.all([
@@ -114,14 +132,18 @@ export async function gatherFacts(locations: Locations): Promise<CheckFacts> {
   return {
     systemd: await systemd,
     runSpace,
-    staged: state.record,
-    stateReadable: state.readable,
+    staged: view.staging.state === 'none' ? undefined : view.staging.record,
+    stateReadable: view.stateReadable,
+    staging: {
+      state: view.staging.state,
+      stale: view.staging.state === 'stale' ? view.staging.why : undefined,
+      foreign: view.foreign,
+    },
     nextroot: {
-      path: nextroot,
-      mounted: mount !== undefined,
-      osTree: next.osTree,
-      isRunningRoot: nextrootId !== undefined && nextrootId === rootId,
-      tree: next.tree,
+      path: next.path,
+      ours: next.ours,
+      isRunningRoot: next.isRunningRoot,
+      tree: 'tree' in next ? next.tree : undefined,
     },
     kernel: {running: release(), loadedModules: modules},
     units,
@@ -130,6 +152,6 @@ export async function gatherFacts(locations: Locations): Promise<CheckFacts> {
     oldRoot,
     paths,
     processes,
-    trees: {current, staged: next.units},
+    trees: {current, staged: 'units' in next ? next.units : undefined},
   }
 }

@@ -16,6 +16,7 @@ export const FINDING_CODES = [
   'NOTHING_STAGED',
   'STAGED_NOT_VISIBLE',
   'NEXTROOT_FOREIGN',
+  'PLAIN_REBOOT_HIJACKED',
   // the kernel a soft reboot keeps (rules/kernel.ts)
   'NO_MODULES_FOR_KERNEL',
   'NEWER_KERNEL_STAGED',

@@ -4,13 +4,11 @@ import {readFile, rename, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {unlessAbsent} from '../absent.js'
+import {disarm} from '../arming/arming.js'
 import {setDefaultSubvolume} from '../host/btrfs.js'
 import {inodeOf} from '../host/devices.js'
 import {type LocationOptions, resolveLocations} from '../locations.js'
 import {type StateLayout, stateLayout} from '../state/layout.js'
-import {removeUnit} from '../shipped/after-switch-unit.js'
-import {removeScheduleGuard} from '../shipped/schedule-guard.js'
-import {removeEmptyDir} from '../host/mount.js'
 import {readRecord} from '../state/record.js'
 import {type SystemState, managerTimes, requestSwitch, systemState} from '../systemd/switch.js'
 import {listUnits, prop, showUnits} from '../systemd/units.js'
@@ -92,13 +90,12 @@ export async function afterSwitch(options: LocationOptions = {}): Promise<AfterS
     durations: durations(pending, after),
     clearedFlags: health.outcome === 'healthy' ? await clearFlags(pending, locations.hostRoot) : [],
     systemState: system,
+    // what the switch left of the staging: the symlink, the armed mount point, the runtime unit
+    cleaned: await disarm(locations, {pending: false}),
   }
   await appendHistory(layout.history, entry)
   if (health.outcome !== 'not-switched' && pending.stagedId) await adoptStaged(pending, layout)
   await removePending(layout.pendingSwitch)
-  await removeUnit(locations.hostRoot, 'runtime')
-  await removeScheduleGuard(locations.hostRoot)
-  await removeEmptyDir(locations.nextroot)
   if (fallBack && pending.restoreDefaultSubvolume)
     await setDefaultSubvolume(pending.restoreDefaultSubvolume, locations.hostRoot)
   if (fallBack) await requestSwitch({kind: 'reboot', unit: `nextroot-fallback-${pending.id}`})

@@ -51,6 +51,8 @@ export interface HistoryEntry {
   clearedFlags: string[]
   /** What `systemctl is-system-running --wait` answered, or that it could not be asked (and how often it was). */
   systemState?: SystemState
+  /** What the switch left of the staging and the after-switch check removed (the symlink, mount points, units). */
+  cleaned?: string[]
 }
 
 export function readPending(path: string): Promise<PendingSwitch | undefined> {

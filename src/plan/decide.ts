@@ -4,9 +4,10 @@ import type {StagedRecord} from '../state/record.js'
 import {describeOs} from '../tree/os-release.js'
 import {type RootBoot, compareKernels, newestKernel} from '../tree/root-boot.js'
 import type {PlanFacts} from './facts.js'
+import {planNotes} from './notes.js'
 import {restartLevel} from './packages.js'
 import type {Action, Reason, SwitchTarget} from './reasons.js'
-import type {StaleProcess} from './stale.js'
+import {type StaleProcess, replacedFiles} from './stale.js'
 
 export interface Decision {
   action: Action
@@ -24,13 +25,6 @@ export interface Decision {
 /** Units whose restart ends every session or the manager itself: a soft reboot is the clean way. */
 const CORE_UNITS = ['init.scope', 'dbus.service', 'dbus-broker.service', 'systemd-logind.service']
 
-const LISTED_FILES = 3
-
-function files(process: StaleProcess): string {
-  const more = process.files.length > LISTED_FILES ? ', ...' : ''
-  return process.files.slice(0, LISTED_FILES).join(', ') + more
-}
-
 function stagedRootReasons(boot: RootBoot, facts: PlanFacts): Reason[] {
   const {running} = facts.kernel
   const reasons: Reason[] = []
@@ -46,6 +40,23 @@ function stagedRootReasons(boot: RootBoot, facts: PlanFacts): Reason[] {
     reasons.push({
       code: 'CMDLINE_STAGED',
       message: `kernel command line "${boot.cmdline}" staged, "${facts.installed.cmdline ?? facts.kernel.cmdline}" in use`,
+    })
+  return [...reasons, ...bootLoadedReasons(boot, facts)]
+}
+
+/** What only a boot loads: a soft reboot keeps the SELinux policy PID 1 loaded, and the CPU's microcode. */
+function bootLoadedReasons(boot: RootBoot, facts: PlanFacts): Reason[] {
+  const reasons: Reason[] = []
+  // a /usr-only image keeps the machine's /etc, and with it the machine's policy
+  if (facts.kernel.selinux && !boot.usrOnly && boot.selinuxPolicy !== facts.installed.selinuxPolicy)
+    reasons.push({
+      code: 'SELINUX_POLICY_STAGED',
+      message: `the staged root brings another SELinux policy than the loaded one; a soft reboot keeps the loaded policy`,
+    })
+  if (boot.microcode !== undefined && boot.microcode !== facts.installed.microcode)
+    reasons.push({
+      code: 'MICROCODE_STAGED',
+      message: 'the staged root brings other CPU microcode; only a full boot loads it (from the initrd)',
     })
   return reasons
 }
@@ -87,7 +98,7 @@ function coreReasons(stale: StaleProcess[]): Reason[] {
     .filter((p) => p.pid === 1 || CORE_UNITS.includes(p.unit ?? ''))
     .map((p) => ({
       code: 'CORE_PROCESS_STALE',
-      message: `${p.pid === 1 ? 'systemd (PID 1)' : `${p.unit} (${p.comm}, PID ${p.pid})`} runs replaced ${files(p)}`,
+      message: `${p.pid === 1 ? 'systemd (PID 1)' : `${p.unit} (${p.comm}, PID ${p.pid})`} runs replaced ${replacedFiles(p)}`,
     }))
 }
 
@@ -104,30 +115,9 @@ export function persistenceOf(record: StagedRecord | undefined): string {
   return 'The switch lasts until the next full reboot, which boots the installed root again (unless `nextroot reboot --persist` makes it the default btrfs subvolume).'
 }
 
-function notes(facts: PlanFacts): string[] {
-  const notes: string[] = []
-  if (facts.staged && !facts.nextroot.visible)
-    notes.push(
-      `nextroot staged ${describeOs(facts.staged.osRelease)}, but ${facts.nextroot.path} holds no OS tree (a reboot since?): stage it again to switch into it.`,
-    )
-  for (const p of facts.stale.filter((s) => s.pid !== 1 && !s.unit?.endsWith('.service')))
-    notes.push(
-      `${p.unit ?? 'a process'} (${p.comm}, PID ${p.pid}) runs replaced ${files(p)}: log out and in.`,
-    )
-  if (!facts.processes.proc)
-    notes.push('There is no /proc under the root: which processes run old code is unknown.')
-  if (facts.processes.unreadable > 0)
-    notes.push(
-      `${facts.processes.unreadable} processes of other users could not be read: run as root to see every process running old code.`,
-    )
-  if (!facts.stateReadable)
-    notes.push("nextroot's state directory is readable only by root: what it staged is not known.")
-  return notes
-}
-
 export function decide(facts: PlanFacts): Decision {
-  const boot = facts.nextroot.visible ? facts.nextroot.boot : undefined
-  const base = {units: [], notes: notes(facts)}
+  const boot = facts.next?.boot
+  const base = {units: [], notes: planNotes(facts)}
   const full = [
     ...(boot ? stagedRootReasons(boot, facts) : installedReasons(facts)),
     ...packageReasons(facts, 'reboot'),
@@ -135,8 +125,13 @@ export function decide(facts: PlanFacts): Decision {
   if (full.length > 0) return {...base, action: 'reboot', reasons: full}
   const soft = [...coreReasons(facts.stale), ...packageReasons(facts, 'soft-reboot')]
   if (boot) {
-    const name = facts.staged ? describeOs(facts.staged.osRelease) : 'an OS tree nextroot did not stage'
-    const into: Reason = {code: 'ROOT_STAGED', message: `${name} is staged at ${facts.nextroot.path}`}
+    const into: Reason = {
+      code: 'ROOT_STAGED',
+      message:
+        facts.next?.ours && facts.staged
+          ? `${describeOs(facts.staged.osRelease)} is staged (${facts.next.path})`
+          : `an OS tree nextroot did not stage is at ${facts.nextrootPath}`,
+    }
     return {
       ...base,
       action: 'soft-reboot',
@@ -152,7 +147,7 @@ export function decide(facts: PlanFacts): Decision {
     const units = [...new Set(services.map((p) => p.unit as string))].sort()
     const reasons = services.map((p): Reason => ({
       code: 'SERVICE_STALE',
-      message: `${p.unit} (${p.comm}, PID ${p.pid}) runs replaced ${files(p)}`,
+      message: `${p.unit} (${p.comm}, PID ${p.pid}) runs replaced ${replacedFiles(p)}`,
     }))
     return {...base, action: 'restart-units', reasons, units}
   }

@@ -4,23 +4,27 @@ import {readFile} from 'node:fs/promises'
 import {release} from 'node:os'
 import {join} from 'node:path'
 
-import {unlessAbsent} from '../absent.js'
-import {mountAt} from '../host/mounts.js'
+import {pathExists, unlessAbsent} from '../absent.js'
 import type {Locations} from '../locations.js'
-import {type StagedRecord, readStagedRecord} from '../state/record.js'
+import {type StagedRecord, treeOf} from '../state/record.js'
+import type {Foreign, StaleReason, Staging} from '../state/staging.js'
+import {type GatheredStaging, gatherStaging} from '../state/staging-facts.js'
 import {type RootBoot, gatherRootBoot} from '../tree/root-boot.js'
-import {isOsTree} from '../tree/tree-facts.js'
 import {type StaleProcess, staleProcesses} from './stale.js'
 
 export interface PlanFacts {
-  kernel: {running: string; cmdline: string}
+  /** The running kernel and command line; whether SELinux is enabled (its policy was loaded at boot). */
+  kernel: {running: string; cmdline: string; selinux: boolean}
   /** The running root as it is on disk now (packages may have been upgraded in place). */
   installed: RootBoot
-  /** What nextroot staged (undefined when nothing is), and the tree at the nextroot path. */
+  /** What nextroot staged (undefined when nothing is), and in which state. */
   staged?: StagedRecord
   /** False when nextroot's state directory is closed to us (not root): what it staged is unknown. */
   stateReadable: boolean
-  nextroot: {path: string; visible: boolean; mounted: boolean; boot?: RootBoot}
+  staging: {state: Staging['state']; stale?: StaleReason; foreign?: Foreign}
+  /** The tree a soft reboot would switch into: the staged root, or an OS tree someone else put at the path. */
+  next?: {path: string; ours: boolean; boot: RootBoot}
+  nextrootPath: string
   /** /run/reboot-required exists; the packages listed in /run/reboot-required.pkgs. */
   rebootRequired?: {packages: string[]}
   stale: StaleProcess[]
@@ -39,29 +43,39 @@ async function rebootRequired(hostRoot: string): Promise<PlanFacts['rebootRequir
   return {packages: [...new Set(pkgs.split('\n').map((line) => line.trim()))].filter(Boolean).sort()}
 }
 
+/** The tree a soft reboot would switch into, when there is one. */
+async function nextRoot(view: GatheredStaging, nextroot: string): Promise<PlanFacts['next']> {
+  const {staging, foreign} = view
+  const ours = staging.state === 'staged' || staging.state === 'armed'
+  const path = ours ? treeOf(staging.record) : foreign?.softRebootSwitches ? nextroot : undefined
+  return path === undefined ? undefined : {path, ours, boot: await gatherRootBoot(path)}
+}
+
 export async function gatherPlanFacts(locations: Locations): Promise<PlanFacts> {
   const {hostRoot} = locations
-  const [state, running, cmdline, installed, mount, osTree, required, stale] = await Promise.all([
-    readStagedRecord(locations),
+  const view = await gatherStaging(locations)
+  const [running, cmdline, installed, next, selinux, required, stale] = await Promise.all([
     text(join(hostRoot, 'proc/sys/kernel/osrelease')),
     text(join(hostRoot, 'proc/cmdline')),
     gatherRootBoot(hostRoot),
-    mountAt(locations.nextroot),
-    isOsTree(locations.nextroot),
+    nextRoot(view, locations.nextroot),
+    pathExists(join(hostRoot, 'sys/fs/selinux/enforce')),
     rebootRequired(hostRoot),
     staleProcesses(hostRoot),
   ])
+  const {staging} = view
   return {
-    kernel: {running: running?.trim() || release(), cmdline: cmdline?.trim() ?? ''},
+    kernel: {running: running?.trim() || release(), cmdline: cmdline?.trim() ?? '', selinux},
     installed,
-    staged: state.record,
-    stateReadable: state.readable,
-    nextroot: {
-      path: locations.nextroot,
-      visible: osTree,
-      mounted: mount !== undefined,
-      boot: osTree ? await gatherRootBoot(locations.nextroot) : undefined,
+    staged: staging.state === 'none' ? undefined : staging.record,
+    stateReadable: view.stateReadable,
+    staging: {
+      state: staging.state,
+      stale: staging.state === 'stale' ? staging.why : undefined,
+      foreign: view.foreign,
     },
+    next,
+    nextrootPath: locations.nextroot,
     rebootRequired: required,
     stale: stale.processes,
     processes: {unreadable: stale.unreadable, proc: stale.proc},

@@ -27,6 +27,14 @@ export interface StaleScan {
   proc: boolean
 }
 
+const LISTED_FILES = 3
+
+/** The first replaced files a process maps, for messages. */
+export function replacedFiles(process: StaleProcess): string {
+  const more = process.files.length > LISTED_FILES ? ', ...' : ''
+  return process.files.slice(0, LISTED_FILES).join(', ') + more
+}
+
 /** Mappings of system files in /proc/PID/maps. */
 export function systemMappings(maps: string): Mapping[] {
   return parseMaps(maps).filter((m) => SYSTEM_TREES.some((tree) => m.path.startsWith(tree)))

@@ -1,5 +1,7 @@
 // The one place `nextroot reboot` changes the machine: it applies the step values it was given, in order
 // (carry-over steps through carry-apply.ts, which runs independent ones together), and nothing else.
+import {linkNextroot} from '../arming/arming.js'
+import {interruptedError} from '../errors.js'
 import {setDefaultSubvolume} from '../host/btrfs.js'
 import {unmountAll} from '../host/mount.js'
 import {writePending} from '../history/records.js'
@@ -15,6 +17,8 @@ export async function applyRebootStep(step: Exclude<RebootStep, {kind: 'carry'}>
   switch (step.kind) {
     case 'withdraw':
       return unmountAll(step.nextroot)
+    case 'link':
+      return linkNextroot(step.path, step.target)
     case 'arm-unit':
       return placeUnit(step.locations.hostRoot, 'runtime', step.locations)
     case 'schedule-guard':
@@ -41,8 +45,15 @@ export interface StepEffects {
 
 const EFFECTS: StepEffects = {carry: applyCarryOver, other: applyRebootStep}
 
-/** Applies `steps` in order; a run of carry-over steps goes to the carry-over applier as one list. */
-export async function applySteps(steps: RebootStep[], effects: StepEffects = EFFECTS): Promise<void> {
+/**
+ * Applies `steps` in order; a run of carry-over steps goes to the carry-over applier as one list. An abort
+ * (Ctrl-C, SIGTERM) stops it before the next step with NR_INTERRUPTED.
+ */
+export async function applySteps(
+  steps: RebootStep[],
+  effects: StepEffects = EFFECTS,
+  signal?: AbortSignal,
+): Promise<void> {
   let carry: CarryStep[] = []
   for (const step of [...steps, undefined]) {
     if (step?.kind === 'carry') {
@@ -50,8 +61,10 @@ export async function applySteps(steps: RebootStep[], effects: StepEffects = EFF
       continue
     }
 
+    if (signal?.aborted) throw interruptedError()
     if (carry.length > 0) await effects.carry(carry)
     carry = []
+    if (signal?.aborted) throw interruptedError()
     if (step) await effects.other(step)
   }
 }

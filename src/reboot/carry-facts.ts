@@ -2,11 +2,11 @@
 // staged tree (resolved inside the tree, so a hostile symlink there never points a mount or a write at the
 // host), both sides' account files, and mounts an earlier attempt left below the staged root.
 import {lstat, readFile, readdir} from 'node:fs/promises'
-import {basename, dirname, join} from 'node:path'
+import {basename, dirname, join, relative} from 'node:path'
 
 import type {Config} from '../config.js'
 import {NextrootError} from '../errors.js'
-import {readMounts} from '../host/mounts.js'
+import {mountAt} from '../host/mounts.js'
 import {resolveInTree} from '../tree/tree-path.js'
 import {ACCOUNT_FILES, type AccountFile, type CarryFacts} from './carry-over.js'
 import type {AccountFiles} from './merge-users.js'
@@ -61,38 +61,35 @@ async function accountFiles(root: (name: AccountFile) => Promise<string | undefi
   return {passwd, group, shadow, gshadow}
 }
 
-async function leftovers(nextroot: string): Promise<string[]> {
-  const mounts = await readMounts()
-  return mounts
-    .filter((mount) => mount.mountPoint.startsWith(nextroot + '/'))
-    .map((mount) => mount.mountPoint)
-    .reverse()
+/** Where `dir` of the staged tree lands below the armed path (resolved in the root that is assembled there). */
+async function armedTarget(base: string, armed: string, dir: string): Promise<string> {
+  return join(armed, relative(base, await treeTarget(base, dir)))
 }
 
 export async function gatherCarryFacts(
   config: Config,
-  paths: {nextroot: string; hostRoot: string; aside: string; usrOnly: boolean},
+  paths: {tree: string; armed: string; hostRoot: string; usrOnly: boolean},
 ): Promise<CarryFacts> {
-  const {nextroot, hostRoot, usrOnly} = paths
+  const {tree, armed, hostRoot, usrOnly} = paths
+  // a /usr-only image is assembled from the running root: its directories are the ones mounts land on
+  const base = usrOnly ? hostRoot : tree
   const dirs = await Promise.all(
     config.carryDirs
       .filter((dir) => dir !== '/')
       .map(async (dir) =>
         (await exists(join(hostRoot, dir)))
-          ? [{source: join(hostRoot, dir), target: await treeTarget(nextroot, dir)}]
+          ? [{source: join(hostRoot, dir), target: await armedTarget(base, armed, dir)}]
           : [],
       ),
   )
   const names = usrOnly ? [] : await expandFiles(hostRoot, config.carryFiles)
   const files = await Promise.all(
-    names.map(async (name) => ({source: join(hostRoot, name), target: await treeTarget(nextroot, name)})),
+    names.map(async (name) => ({source: join(hostRoot, name), target: await treeTarget(tree, name)})),
   )
   const merge = config.mergeUsers && !usrOnly
   const targets = merge
     ? (Object.fromEntries(
-        await Promise.all(
-          ACCOUNT_FILES.map(async (name) => [name, await treeTarget(nextroot, `/etc/${name}`)]),
-        ),
+        await Promise.all(ACCOUNT_FILES.map(async (name) => [name, await treeTarget(tree, `/etc/${name}`)])),
       ) as Record<AccountFile, string>)
     : undefined
   return {
@@ -104,6 +101,6 @@ export async function gatherCarryFacts(
       machine: await accountFiles(async (name) => join(hostRoot, 'etc', name)),
       targets,
     },
-    leftovers: await leftovers(nextroot),
+    leftover: (await mountAt(armed)) !== undefined,
   }
 }

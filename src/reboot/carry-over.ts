@@ -1,6 +1,7 @@
-// What of the machine goes into the staged root before the switch, as a list of steps (pure): its data
-// directories are shared (bind mounts below the staged mount, which systemd moves to / with it), its
-// identity files are copied into the staged /etc, its accounts merged with the image's.
+// What of the machine goes into the staged root before the switch, as a list of steps (pure): the staged tree
+// is assembled at the armed path (a bind mount in /run, made private), the machine's data directories are
+// shared below it (systemd moves the armed mount to / with its submounts), its identity files are copied into
+// the staged /etc and its accounts merged with the image's.
 import {type AccountFiles, mergeAccounts} from './merge-users.js'
 
 export const ACCOUNT_FILES = ['passwd', 'group', 'shadow', 'gshadow'] as const
@@ -9,20 +10,20 @@ export type AccountFile = (typeof ACCOUNT_FILES)[number]
 
 /** The facts carry-over planning needs, gathered by carry-facts.ts. Paths in the staged tree are symlink-free. */
 export interface CarryFacts {
-  nextroot: string
+  /** The staged tree, and where the new root is assembled from it for the switch. */
+  tree: string
+  armed: string
   hostRoot: string
   /** The staged tree holds /usr only: the new root is the running root with the staged /usr. */
   usrOnly: boolean
-  /** Where the staged /usr is kept reachable while the running root is stacked over it (/usr-only). */
-  aside: string
-  /** Carried directories the machine has, and their place in the staged tree. */
+  /** Carried directories the machine has, and where they are mounted below the armed path. */
   dirs: Array<{source: string; target: string}>
   /** Carried files the machine has (globs expanded), and their place in the staged tree. */
   files: Array<{source: string; target: string}>
   /** Account files of both sides, and their place in the staged tree (undefined: MERGE_USERS=no or /usr-only). */
   accounts?: {image: AccountFiles; machine: AccountFiles; targets: Record<AccountFile, string>}
-  /** Mounts below the staged root left by an earlier attempt, deepest first. */
-  leftovers: string[]
+  /** Something is mounted at the armed path already: an earlier attempt's, undone first. */
+  leftover: boolean
 }
 
 export type CarryStep =
@@ -38,14 +39,15 @@ export interface CarryPlan {
   warnings: string[]
 }
 
-function usrOnlySteps(facts: CarryFacts): CarryStep[] {
-  const {nextroot, hostRoot, aside} = facts
-  return [
-    {kind: 'bind', source: `${nextroot}/usr`, target: aside, recursive: false},
-    {kind: 'bind', source: hostRoot, target: nextroot, recursive: false},
-    {kind: 'private', target: nextroot},
-    {kind: 'bind', source: aside, target: `${nextroot}/usr`, recursive: false},
+/** The new root at the armed path, private before anything is mounted below it (or it would propagate). */
+function assembleSteps(facts: CarryFacts): CarryStep[] {
+  const {tree, armed, hostRoot} = facts
+  const base: CarryStep[] = [
+    {kind: 'bind', source: facts.usrOnly ? hostRoot : tree, target: armed, recursive: false},
+    {kind: 'private', target: armed},
   ]
+  if (!facts.usrOnly) return base
+  return [...base, {kind: 'bind', source: `${tree}/usr`, target: `${armed}/usr`, recursive: false}]
 }
 
 function accountSteps(facts: CarryFacts): CarryPlan {
@@ -66,18 +68,17 @@ function accountSteps(facts: CarryFacts): CarryPlan {
 
 /** The steps that carry the machine into the staged root, in the order they must run. */
 export function planCarryOver(facts: CarryFacts): CarryPlan {
-  const cleanup: CarryStep[] = facts.leftovers.map((target) => ({kind: 'unmount', target}))
+  const cleanup: CarryStep[] = facts.leftover ? [{kind: 'unmount', target: facts.armed}] : []
   const share: CarryStep[] = facts.dirs.map(({source, target}) => ({
     kind: 'bind',
     source,
     target,
     recursive: true,
   }))
-  if (facts.usrOnly) return {steps: [...cleanup, ...usrOnlySteps(facts), ...share], warnings: []}
   const accounts = accountSteps(facts)
   const copies: CarryStep[] = facts.files.map(({source, target}) => ({kind: 'copy', source, target}))
   return {
-    steps: [...cleanup, {kind: 'private', target: facts.nextroot}, ...share, ...copies, ...accounts.steps],
+    steps: [...cleanup, ...assembleSteps(facts), ...share, ...copies, ...accounts.steps],
     warnings: accounts.warnings,
   }
 }

@@ -1,17 +1,16 @@
 // Gathers what `nextroot reboot` decides on besides the plan: systemd, the check (only before a soft
 // reboot: it is the gate), logind's inhibitors, whether the tree at the nextroot path is the staged one,
 // and what the pending switch records (boot ID, the OS it leaves, the root it expects).
-import {access, constants, readFile} from 'node:fs/promises'
+import {access, constants} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {unlessAbsent} from '../absent.js'
 import {type CheckResult, check} from '../check/check.js'
 import {errnoCode} from '../errors.js'
 import {inodeOf} from '../host/devices.js'
 import type {Locations} from '../locations.js'
 import type {PlanFacts} from '../plan/facts.js'
 import type {Action} from '../plan/reasons.js'
-import type {StagedRecord} from '../state/record.js'
+import {currentBootId} from '../state/staging-facts.js'
 import {type Inhibitor, listInhibitors} from '../systemd/logind.js'
 import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
 import {prop, showUnits} from '../systemd/units.js'
@@ -22,22 +21,15 @@ export interface RebootFacts {
   systemd: SystemdFacts
   check?: CheckResult
   inhibitors: Inhibitor[]
-  nextroot: {path: string; visible: boolean; isStaged: boolean; etcWritable: boolean}
+  /** The staged tree's /etc takes the machine's identity files (a read-only image's does not). */
+  etcWritable: boolean
   bootId: string
   /** Survivors the check found, with their PID now. */
   survivors: Record<string, number>
   /** The running root's OS, for the history ("from"). */
   hostOs: string
-  /** "dev:ino" of the tree at the nextroot path and of the running root: `/` has one of them after the switch. */
-  rootIds: {nextroot?: string; host?: string}
-}
-
-/** The tree at the nextroot path is the one in the record: the same directory, or an image nextroot mounted. */
-async function isStaged(record: StagedRecord | undefined, path: string, mounted: boolean): Promise<boolean> {
-  if (!record || record.nextroot !== path) return false
-  if (!record.tree) return mounted
-  const [here, there] = await Promise.all([inodeOf(path), inodeOf(record.tree)])
-  return here !== undefined && here === there
+  /** "dev:ino" of the staged tree and of the running root: `/` has one of them after the switch. */
+  rootIds: {staged?: string; host?: string}
 }
 
 async function survivorPids(result: CheckResult | undefined): Promise<Record<string, number>> {
@@ -67,28 +59,27 @@ export async function gatherRebootFacts(
   /** The check, when the caller started it already. */
   started?: Promise<CheckResult>,
 ): Promise<RebootFacts> {
-  const {hostRoot, nextroot} = locations
+  const {hostRoot} = locations
   const systemd = await systemdFacts(hostRoot)
   const switching = systemd.running && (mode === 'soft-reboot' || mode === 'reboot')
-  const bootIdPath = join(hostRoot, 'proc/sys/kernel/random/boot_id')
-  const [result, inhibitors, staged, etcWritable, bootId, os, nextrootId, hostId] = await Promise.all([
+  const tree = plan.next?.ours ? plan.next.path : undefined
+  const [result, inhibitors, etcWritable, bootId, os, stagedId, hostId] = await Promise.all([
     mode === 'soft-reboot' ? (started ?? check(locations)) : undefined,
     switching ? listInhibitors() : [],
-    isStaged(plan.staged, nextroot, plan.nextroot.mounted),
-    isWritable(join(nextroot, 'etc')),
-    unlessAbsent(bootIdPath, readFile(bootIdPath, 'utf8')),
+    tree ? isWritable(join(tree, 'etc')) : false,
+    currentBootId(hostRoot),
     osReleaseOf(hostRoot),
-    inodeOf(nextroot),
+    tree ? inodeOf(tree) : undefined,
     inodeOf(hostRoot),
   ])
   return {
     systemd,
     check: result,
     inhibitors,
-    nextroot: {path: nextroot, visible: plan.nextroot.visible, isStaged: staged, etcWritable},
-    bootId: bootId?.trim() ?? '',
+    etcWritable,
+    bootId,
     survivors: await survivorPids(result),
     hostOs: os ? describeOs(os.osRelease) : 'unknown OS',
-    rootIds: {nextroot: nextrootId, host: hostId},
+    rootIds: {staged: stagedId, host: hostId},
   }
 }

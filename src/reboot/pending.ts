@@ -35,7 +35,7 @@ export function pendingSwitch(inputs: PendingInputs): PendingSwitch {
     softRebootsCount: facts.systemd.softRebootsCount ?? 0,
     from: facts.hostOs,
     to: target === 'staged' && plan.staged ? describeOs(plan.staged.osRelease) : facts.hostOs,
-    rootId: intoStagedTree ? facts.rootIds.nextroot : facts.rootIds.host,
+    rootId: intoStagedTree ? facts.rootIds.staged : facts.rootIds.host,
     stagedId: target === 'staged' ? plan.staged?.id : undefined,
     reasons: decision.reasons,
     expect: {units: [facts.check?.summary.defaultTarget ?? 'multi-user.target'], survivors: facts.survivors},

@@ -4,7 +4,7 @@ import type {PendingSwitch} from '../history/records.js'
 import type {Locations} from '../locations.js'
 import type {Decision} from '../plan/decide.js'
 import type {Action, SwitchTarget} from '../plan/reasons.js'
-import {stateLayout} from '../state/layout.js'
+import {armedPath, stateLayout} from '../state/layout.js'
 import type {CarryStep} from './carry-over.js'
 import type {PersistFacts} from './persist.js'
 import type {RebootStep} from './steps.js'
@@ -41,6 +41,9 @@ export function planSteps(inputs: StepInputs): RebootStep[] {
       ? [{kind: 'withdraw' as const, nextroot: locations.nextroot}]
       : []),
     ...inputs.carry.map((step) => ({kind: 'carry' as const, step})),
+    ...(soft && inputs.target === 'staged'
+      ? [{kind: 'link' as const, path: locations.nextroot, target: armedPath(locations)}]
+      : []),
     ...(soft ? [{kind: 'arm-unit' as const, locations}] : []),
     ...(soft && inputs.when !== undefined
       ? [{kind: 'schedule-guard' as const, hostRoot: locations.hostRoot}]

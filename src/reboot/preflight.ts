@@ -5,24 +5,27 @@ import type {CheckResult} from '../check/check.js'
 import type {FindingCode} from '../check/finding.js'
 import {NextrootError} from '../errors.js'
 import type {Decision} from '../plan/decide.js'
+import type {PlanFacts} from '../plan/facts.js'
+import type {Action, SwitchTarget} from '../plan/reasons.js'
 import type {StagedRecord} from '../state/record.js'
 import {type Inhibitor, blockingShutdown} from '../systemd/logind.js'
 import type {SystemdFacts} from '../systemd/manager.js'
 import {SOFT_REBOOT_MIN_VERSION} from '../systemd/requirements.js'
 
-export type Mode = 'none' | 'restart-units' | 'soft-reboot' | 'reboot'
-
 export interface PreflightFacts {
-  mode: Mode
+  mode: Action
   /** For a soft reboot: into the staged root, or into the same root. */
-  target?: 'staged' | 'same-root'
+  target?: SwitchTarget
   /** The user asked for this mode (--full, or the default soft reboot), rather than --auto choosing it. */
   explicit: boolean
   decision: Decision
   systemd: SystemdFacts
   staged?: StagedRecord
-  /** The tree at the nextroot path is an OS tree, and is the one nextroot staged (same directory or image). */
-  nextroot: {path: string; visible: boolean; isStaged: boolean; etcWritable: boolean}
+  /** The staging's state (staged, stale, armed, ...) and anything another tool put at the nextroot path. */
+  staging: PlanFacts['staging']
+  nextrootPath: string
+  /** The staged tree's /etc can take the machine's identity files. */
+  etcWritable: boolean
   /** --sha256 given to reboot: the digest the user verified. */
   expectSha256?: string
   /** Whether files must be written into the staged /etc (CARRY_FILES or MERGE_USERS). */
@@ -62,32 +65,58 @@ function hostRefusal(facts: PreflightFacts): NextrootError | undefined {
   return undefined
 }
 
+/** A soft reboot needs the nextroot path for itself: anything there but a switch's leftovers is someone else's. */
+function nextrootRefusal(facts: PreflightFacts): NextrootError | undefined {
+  const foreign = facts.staging.foreign
+  if (facts.mode !== 'soft-reboot' || !foreign || foreign.leftover) return undefined
+  return new NextrootError(
+    'NR_NEXTROOT_IN_USE',
+    `${facts.nextrootPath} holds ${foreign.entry.kind === 'mount' ? `a mount of ${foreign.entry.source}` : `a ${foreign.entry.kind}`} that nextroot did not put there.`,
+    {
+      hints: [
+        'Another tool (ostree, bootc, an admin) prepared a soft reboot there; nextroot leaves it alone.',
+        `If it is stale, remove it (umount ${facts.nextrootPath}, or rm it), then run nextroot reboot again.`,
+      ],
+      details: {entry: foreign.entry},
+    },
+  )
+}
+
+const STATE_REFUSALS = {
+  none: () =>
+    new NextrootError('NR_NOTHING_STAGED', 'Nothing is staged.', {
+      hints: ['Stage the new root first: nextroot stage SOURCE.'],
+    }),
+  stale: (staged?: StagedRecord) =>
+    new NextrootError(
+      'NR_STAGED_STALE',
+      `${staged?.source ?? 'The staged root'} was staged before the last full reboot, or its tree is gone: it is not published in this boot.`,
+      {hints: ['nextroot stage --republish checks it again and publishes it; then nextroot reboot.']},
+    ),
+  switched: (staged?: StagedRecord) =>
+    new NextrootError(
+      'NR_RUNNING_ROOT',
+      `${staged?.source ?? 'The staged root'} is the running root already.`,
+      {
+        hints: ['Stage the next root: nextroot stage SOURCE.'],
+      },
+    ),
+}
+
 function stagedRefusal(facts: PreflightFacts): NextrootError | undefined {
   if (facts.mode !== 'soft-reboot' || facts.target !== 'staged') return undefined
-  const {staged, nextroot, expectSha256} = facts
-  if (!staged || !nextroot.visible)
-    return new NextrootError('NR_NOTHING_STAGED', `Nothing nextroot staged is visible at ${nextroot.path}.`, {
-      hints: ['Stage the new root first: nextroot stage SOURCE.'],
-    })
-  if (!nextroot.isStaged)
+  const {staged, staging, expectSha256} = facts
+  if (staging.state !== 'staged' && staging.state !== 'armed') return STATE_REFUSALS[staging.state](staged)
+  if (expectSha256 && staged?.sha256?.toLowerCase() !== expectSha256.toLowerCase())
     return new NextrootError(
       'NR_STAGED_CHANGED',
-      `${nextroot.path} no longer holds the root nextroot staged.`,
-      {
-        hints: ['Stage it again (nextroot stage SOURCE), verify it, then reboot.'],
-        details: {staged: staged.tree ?? staged.source},
-      },
-    )
-  if (expectSha256 && staged.sha256?.toLowerCase() !== expectSha256.toLowerCase())
-    return new NextrootError(
-      'NR_STAGED_CHANGED',
-      `The staged root's digest is ${staged.sha256 ?? 'unknown'}, not the ${expectSha256} you verified.`,
+      `The staged root's digest is ${staged?.sha256 ?? 'unknown'}, not the ${expectSha256} you verified.`,
       {
         hints: ['Check nextroot status, stage the root you mean, then reboot.'],
-        details: {sha256: staged.sha256},
+        details: {sha256: staged?.sha256},
       },
     )
-  if (facts.writesEtc && !nextroot.etcWritable)
+  if (facts.writesEtc && !facts.etcWritable)
     return new NextrootError(
       'NR_NOT_READY',
       `The staged root's /etc is read-only: the machine's identity cannot be carried into it.`,
@@ -146,7 +175,7 @@ function readinessRefusals(facts: PreflightFacts): NextrootError[] {
 
 export function preflight(facts: PreflightFacts): Preflight {
   const warnings: string[] = []
-  const fatal = hostRefusal(facts) ?? stagedRefusal(facts)
+  const fatal = hostRefusal(facts) ?? stagedRefusal(facts) ?? nextrootRefusal(facts)
   if (fatal) return {refusal: fatal, warnings}
   if (facts.mode === 'soft-reboot' && facts.target === 'staged' && facts.staged && !facts.staged.verified)
     warnings.push('The staged root was not verified (no --sha256 or --checksums when it was staged).')

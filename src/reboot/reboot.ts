@@ -1,7 +1,6 @@
 // `nextroot reboot`: plan -> preflight -> steps -> (print) -> trigger, under the state directory's lock until
 // the switch is requested. The steps are values (reboot/steps.ts): --dry-run describes the very list applied.
 import {mkdir} from 'node:fs/promises'
-import {join} from 'node:path'
 
 import {type CheckResult, check} from '../check/check.js'
 import {type Config, readConfig} from '../config.js'
@@ -12,8 +11,9 @@ import {type PlanFacts, gatherPlanFacts} from '../plan/facts.js'
 import type {Action, SwitchTarget} from '../plan/reasons.js'
 import {requireRoot} from '../privileges.js'
 import {newId} from '../state/ids.js'
-import {stateLayout} from '../state/layout.js'
 import {type Lock, acquireLock} from '../state/lock.js'
+import {disarm} from '../arming/arming.js'
+import {armedPath, stateLayout} from '../state/layout.js'
 import {applySteps} from './apply.js'
 import {gatherCarryFacts} from './carry-facts.js'
 import {type CarryPlan, planCarryOver} from './carry-over.js'
@@ -37,6 +37,8 @@ export interface RebootOptions extends LocationOptions {
   when?: string
   /** The digest the user verified: the staged record must have it. */
   sha256?: string
+  /** Ctrl-C, SIGTERM: stops before the trigger and disarms. */
+  signal?: AbortSignal
   /** On btrfs: make the staged subvolume the default, so the next full reboot boots it too. */
   persist?: boolean
   /**
@@ -110,9 +112,11 @@ async function gather(options: RebootOptions, locations: Locations, config: Conf
     decision,
     systemd: facts.systemd,
     staged: plan.staged,
-    nextroot: facts.nextroot,
+    staging: plan.staging,
+    nextrootPath: locations.nextroot,
+    etcWritable: facts.etcWritable,
     expectSha256: options.sha256,
-    writesEtc: !(plan.nextroot.boot?.usrOnly ?? false) && (config.carryFiles.length > 0 || config.mergeUsers),
+    writesEtc: !(plan.next?.boot.usrOnly ?? false) && (config.carryFiles.length > 0 || config.mergeUsers),
     check: facts.check,
     inhibitors: facts.inhibitors,
     force: options.force ?? false,
@@ -122,13 +126,14 @@ async function gather(options: RebootOptions, locations: Locations, config: Conf
   return {...gathered, persist: options.persist ? await persistFacts(gathered, locations, config) : undefined}
 }
 
-async function carryPlan(g: Gathered, config: Config, locations: Locations, id: string): Promise<CarryPlan> {
-  if (g.mode !== 'soft-reboot' || g.target !== 'staged') return {steps: [], warnings: []}
+async function carryPlan(g: Gathered, config: Config, locations: Locations): Promise<CarryPlan> {
+  if (g.mode !== 'soft-reboot' || g.target !== 'staged' || !g.plan.next?.ours)
+    return {steps: [], warnings: []}
   const facts = await gatherCarryFacts(config, {
-    nextroot: locations.nextroot,
+    tree: g.plan.next.path,
+    armed: armedPath(locations),
     hostRoot: locations.hostRoot,
-    aside: join(stateLayout(locations).mounts, `usr-${g.plan.staged?.id ?? id}`),
-    usrOnly: g.plan.nextroot.boot?.usrOnly ?? false,
+    usrOnly: g.plan.next.boot.usrOnly,
   })
   return planCarryOver(facts)
 }
@@ -138,8 +143,8 @@ async function planReboot(options: RebootOptions, locations: Locations, config: 
   const started = performance.now()
   const g = await gather(options, locations, config)
   const id = newId()
-  const carry = await carryPlan(g, config, locations, id)
-  const usrOnly = g.plan.nextroot.boot?.usrOnly ?? false
+  const carry = await carryPlan(g, config, locations)
+  const usrOnly = g.plan.next?.boot.usrOnly ?? false
   const soft = g.mode === 'soft-reboot' && g.target !== undefined
   const pending = soft
     ? pendingSwitch({
@@ -155,7 +160,8 @@ async function planReboot(options: RebootOptions, locations: Locations, config: 
     ...g,
     id,
     locations,
-    nextrootMounted: g.plan.nextroot.mounted,
+    // only a mount there can turn a full reboot into a soft one: someone else's, withdrawn first
+    nextrootMounted: g.plan.staging.foreign?.entry.kind === 'mount',
     carry: carry.steps,
     when: options.when,
     pending,
@@ -174,13 +180,25 @@ async function planReboot(options: RebootOptions, locations: Locations, config: 
   return {steps, result}
 }
 
-/** Applies the steps before the trigger, announces the result, then triggers. */
+/**
+ * Applies the steps before the trigger, announces the result, then triggers. If anything fails (or the run
+ * is interrupted) before the switch is requested, the switch is disarmed: nothing is left at the nextroot path.
+ */
 async function carryOut(steps: RebootStep[], result: RebootResult, options: RebootOptions): Promise<void> {
   const carrying = performance.now()
-  await applySteps(steps.filter((step) => !isTrigger(step)))
-  result.timings.carryMs = Math.round(performance.now() - carrying)
-  await options.announce?.(result)
-  await applySteps(steps.filter(isTrigger))
+  try {
+    await applySteps(
+      steps.filter((step) => !isTrigger(step)),
+      undefined,
+      options.signal,
+    )
+    result.timings.carryMs = Math.round(performance.now() - carrying)
+    await options.announce?.(result)
+    await applySteps(steps.filter(isTrigger), undefined, options.signal)
+  } catch (error) {
+    if (result.mode === 'soft-reboot') await disarm(result.locations, {pending: true})
+    throw error
+  }
 }
 
 export async function reboot(options: RebootOptions = {}): Promise<RebootResult> {

@@ -12,6 +12,8 @@ export type RebootStep =
   /** A staged root must not turn a full reboot into a soft one: unmount it first. */
   | {kind: 'withdraw'; nextroot: string}
   | {kind: 'carry'; step: CarryStep}
+  /** Points the nextroot path at the assembled tree: a symlink, so plain reboots stay full reboots. */
+  | {kind: 'link'; path: string; target: string}
   /** The after-switch unit in /run, with a drop-in naming these locations. */
   | {kind: 'arm-unit'; locations: Locations}
   /** --when=: drop logind's schedule once due, so the new userspace does not fire it again. */
@@ -37,6 +39,8 @@ export function describeRebootStep(step: RebootStep): string {
       return `umount -R ${step.nextroot}   # a staged root must not turn the reboot into a soft one`
     case 'carry':
       return describeCarryStep(step.step)
+    case 'link':
+      return `ln -sfn ${step.target} ${step.path}   # soft reboots go there; a plain reboot stays full (not a mount point)`
     case 'arm-unit': {
       const {unit, dropIn} = unitPaths(step.locations.hostRoot, 'runtime')
       return `install ${unit} (${AFTER_SWITCH_UNIT}, wanted by ${AFTER_SWITCH_WANTED_BY}) and ${dropIn} (checks ${stateLayout(step.locations).pendingSwitch})`

@@ -1,54 +1,60 @@
 // Brings the state directory back in line with the record before any change: removes what an interrupted
-// or killed run left behind (partial trees, temporary mounts) and refuses to touch a foreign /run/nextroot.
-// The tree a soft reboot switched into (running.json) is the running root: it is never removed.
+// or killed run left behind (partial trees, temporary mounts). The staged image's mount and the tree a soft
+// reboot switched into (running.json, the running root) are kept.
 import {readdir, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {unlessAbsent} from '../absent.js'
 import {NextrootError} from '../errors.js'
-import {mountAt} from '../host/mounts.js'
-import {type Locations} from '../locations.js'
-import {stateLayout} from '../state/layout.js'
 import {discardMountPoint} from '../host/mount.js'
+import type {Locations} from '../locations.js'
+import {stateLayout} from '../state/layout.js'
 import {type StagedRecord, readRecord} from '../state/record.js'
+import type {StagingView} from '../state/staging.js'
 
 async function entries(dir: string): Promise<string[]> {
   return (await unlessAbsent(dir, readdir(dir))) ?? []
 }
 
-export interface Reconciled {
-  /** The current record: the root that stays staged if the next step fails. */
-  record?: StagedRecord
-  /** A mount at the nextroot path that nextroot did not make (ostree, bootc, an admin). */
-  foreignMount?: {source: string; fsType: string}
-}
-
-/** Cleans leftovers and reports what is staged now. */
-export async function reconcile(locations: Locations): Promise<Reconciled> {
+/** Cleans leftovers and returns the current record: the root that stays staged if the next step fails. */
+export async function reconcile(locations: Locations): Promise<StagedRecord | undefined> {
   const layout = stateLayout(locations)
-  const record = await readRecord(layout.record)
-  const running = await readRecord(layout.running)
-  for (const name of await entries(layout.mounts)) await discardMountPoint(join(layout.mounts, name))
-  for (const name of await entries(layout.store)) {
-    if (name !== record?.id && name !== running?.id)
-      await rm(join(layout.store, name), {recursive: true, force: true})
-  }
-
-  const mounted = await mountAt(locations.nextroot)
-  const foreign = mounted && record?.nextroot !== locations.nextroot
-  return {record, foreignMount: foreign ? {source: mounted.source, fsType: mounted.fsType} : undefined}
+  const [record, running] = await Promise.all([readRecord(layout.record), readRecord(layout.running)])
+  const keep = new Set([record?.id, running?.id].filter(Boolean))
+  for (const name of await entries(layout.mounts))
+    if (!keep.has(name)) await discardMountPoint(join(layout.mounts, name))
+  for (const name of await entries(layout.store))
+    if (!keep.has(name)) await rm(join(layout.store, name), {recursive: true, force: true})
+  return record
 }
 
-export function nextrootInUse(nextroot: string, mount: {source: string; fsType: string}): NextrootError {
-  return new NextrootError(
-    'NR_NEXTROOT_IN_USE',
-    `${nextroot} is a mount that nextroot did not make (${mount.source}).`,
+/** Staging and unstaging leave an armed switch alone: its tree is mounted, and maybe scheduled. */
+export function refuseArmed(view: StagingView, doing: string): void {
+  if (view.staging.state !== 'armed') return
+  throw new NextrootError(
+    'NR_SWITCH_ARMED',
+    `A switch into ${view.staging.record.source} is armed; cannot ${doing} now.`,
     {
       hints: [
-        'Another tool (ostree, bootc, an admin) prepared a soft reboot there; nextroot leaves it alone.',
-        `If it is stale, remove it with: umount ${nextroot}`,
+        'It is armed while `nextroot reboot` runs, or until the time given with --when=.',
+        'nextroot unstage disarms it (and cancels a scheduled switch), then stage again.',
       ],
-      details: mount,
     },
   )
+}
+
+/** The warning for a tree at the nextroot path that nextroot did not put there (point 5 of the design). */
+export function foreignWarning(view: StagingView, nextroot: string): string | undefined {
+  const foreign = view.foreign
+  if (!foreign || foreign.leftover) return undefined
+  const what =
+    foreign.entry.kind === 'mount'
+      ? `a mount nextroot did not make (${foreign.entry.source})`
+      : `a ${foreign.entry.kind} nextroot did not make`
+  const effect = foreign.hijacksPlainReboot
+    ? 'every plain `systemctl reboot` is now a soft reboot into it'
+    : foreign.softRebootSwitches
+      ? '`systemctl soft-reboot` switches into it'
+      : 'it is not an OS tree'
+  return `${nextroot} holds ${what}: ${effect}. nextroot leaves it alone; \`nextroot reboot --full\` withdraws a mount there.`
 }

@@ -1,26 +1,26 @@
 // `nextroot stage`: verify, extract or mount, check and then publish a new root at /run/nextroot in one step.
 // Nothing becomes visible before every check passed; any failure leaves the previously staged root as it was.
-import {mkdir, rm} from 'node:fs/promises'
+import {mkdir} from 'node:fs/promises'
 import {release} from 'node:os'
-import {basename, dirname, join} from 'node:path'
+import {basename, dirname} from 'node:path'
 import type {Readable} from 'node:stream'
 
 import {unlessAbsent} from '../absent.js'
 import {NextrootError} from '../errors.js'
 import {identityOf} from '../host/devices.js'
-import {discardMountPoint, unmountAll} from '../host/mount.js'
 import {spaceOf} from '../host/space.js'
 import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
 import {requireRoot} from '../privileges.js'
 import {newId} from '../state/ids.js'
 import {stateLayout} from '../state/layout.js'
 import {acquireLock} from '../state/lock.js'
-import type {StagedRecord} from '../state/record.js'
+import {type StagedRecord, treeOf, writeRecord} from '../state/record.js'
+import {currentBootId, gatherStaging} from '../state/staging-facts.js'
 import {runSpaceShortage} from '../systemd/requirements.js'
 import {type TreeFacts, gatherTreeFacts} from '../tree/tree-facts.js'
 import {type PrepareOptions, type Prepared, prepare} from './prepare.js'
-import {publish} from './publish.js'
-import {nextrootInUse, reconcile} from './reconcile.js'
+import {foreignWarning, reconcile, refuseArmed} from './reconcile.js'
+import {withdrawTree} from './withdraw.js'
 import {type HostIdentity, judgeRoot} from './root-rules.js'
 import {type Source, inspectSource} from './source.js'
 import {type Expectation, type VerifyOptions, resolveExpectation} from './verify.js'
@@ -49,8 +49,8 @@ export interface StageResult {
   /** Id of the root this one replaced, if any. */
   replaced?: string
   warnings: string[]
-  /** systemd >= 255 will turn a plain `systemctl reboot` into a soft reboot into this root. */
-  visibleAt: string
+  /** Where the staged tree is (the store, the source directory, the image's mount under the state directory). */
+  tree: string
 }
 
 /** What the user gave, and what it must hash to; refused before anything is read when they disagree. */
@@ -67,11 +67,11 @@ async function sourceAndExpectation(options: StageOptions): Promise<[Source, Exp
 }
 
 /** Warnings that do not stop staging: little room in /run, no modules for this kernel, not verified. */
-async function stagingWarnings(
+export async function stagingWarnings(
   nextroot: string,
   hasModules: boolean,
-  source: Source,
-  expectation: Expectation,
+  source?: Source,
+  expectation?: Expectation,
 ): Promise<string[]> {
   const run = await unlessAbsent(dirname(nextroot), spaceOf(dirname(nextroot)))
   const shortage = run && runSpaceShortage(run.freeBytes, run.path)
@@ -82,7 +82,7 @@ async function stagingWarnings(
       : [
           `The new root has no kernel modules for the running kernel ${release()}; a full reboot into its own kernel may be needed.`,
         ]),
-    ...(expectation.method === 'none' && source.kind !== 'directory'
+    ...(expectation?.method === 'none' && source?.kind !== 'directory'
       ? [
           'Not verified: pass --sha256 or --checksums (with --signature) to verify the image before staging it.',
         ]
@@ -99,19 +99,14 @@ interface Candidate {
   started: number
 }
 
-function recordOf(
-  candidate: Candidate,
-  tree: string,
-  facts: TreeFacts,
-  hasModules: boolean,
-  nextroot: string,
-) {
+function recordOf(candidate: Candidate, tree: string, facts: TreeFacts, hasModules: boolean, bootId: string) {
   const {id, source, expectation, prepared} = candidate
   const record: StagedRecord = {
     id,
     kind: source.kind === 'stdin' ? 'archive' : source.kind,
     source: source.kind === 'stdin' ? '-' : source.path,
     tree: source.kind === 'image' ? undefined : tree,
+    mountPoint: source.kind === 'image' ? tree : undefined,
     fsType: prepared.fsType,
     compression: prepared.compression,
     sha256: prepared.sha256,
@@ -123,12 +118,12 @@ function recordOf(
     bytes: prepared.bytes,
     stagedAt: new Date().toISOString(),
     durationMs: Date.now() - candidate.started,
-    nextroot,
+    bootId,
   }
   return record
 }
 
-async function hostIdentity(hostRoot: string): Promise<HostIdentity> {
+export async function hostIdentity(hostRoot: string): Promise<HostIdentity> {
   return {arch: process.arch, kernelRelease: release(), rootId: await identityOf(hostRoot)}
 }
 
@@ -137,25 +132,20 @@ type Progress = (phase: StageProgress['phase'], bytes: number, entries: number, 
 /** Checks the candidate tree and publishes it; on any failure the candidate is discarded, nothing else. */
 async function checkAndPublish(
   candidate: Candidate,
-  previous: StagedRecord | undefined,
   locations: Locations,
   progress: Progress,
 ): Promise<{record: StagedRecord; warnings: string[]}> {
-  const {prepared} = candidate
+  const {prepared, source, expectation} = candidate
   try {
     progress('check', prepared.bytes ?? 0, prepared.entries ?? 0)
     const facts = await gatherTreeFacts(prepared.tree)
     const {hasModulesForRunningKernel: hasModules} = judgeRoot(facts, await hostIdentity(locations.hostRoot))
-    const warnings = await stagingWarnings(
-      locations.nextroot,
-      hasModules,
-      candidate.source,
-      candidate.expectation,
-    )
+    const warnings = await stagingWarnings(locations.nextroot, hasModules, source, expectation)
     progress('publish', prepared.bytes ?? 0, prepared.entries ?? 0)
     const tree = await prepared.commit()
-    const record = recordOf(candidate, tree, facts, hasModules, locations.nextroot)
-    await publish(record, tree, previous, stateLayout(locations).record)
+    const record = recordOf(candidate, tree, facts, hasModules, await currentBootId(locations.hostRoot))
+    // the commit point: from here on the record names the new root
+    await writeRecord(stateLayout(locations).record, record)
     return {record, warnings}
   } catch (error) {
     await prepared.discard()
@@ -171,8 +161,9 @@ export async function stage(options: StageOptions): Promise<StageResult> {
   await mkdir(layout.store, {recursive: true, mode: 0o700})
   const lock = await acquireLock(locations.stateDir, layout.lockInfo, `stage ${options.source}`)
   try {
-    const {record: previous, foreignMount} = await reconcile(locations)
-    if (foreignMount) throw nextrootInUse(locations.nextroot, foreignMount)
+    const previous = await reconcile(locations)
+    const view = await gatherStaging(locations)
+    refuseArmed(view, 'stage another root')
     const [source, expectation] = await sourceAndExpectation(options)
     const id = newId()
     const progress: Progress = (phase, bytesRead, entries, totalBytes) =>
@@ -181,12 +172,15 @@ export async function stage(options: StageOptions): Promise<StageResult> {
     const onRead: PrepareOptions['onRead'] = (p) => progress('read', p.bytesRead, p.entries, p.totalBytes)
     const prepared = await prepare(source, id, expectation, {keepSelinux, input, signal, onRead}, layout)
     const candidate = {id, source, expectation, prepared, started}
-    const {record, warnings} = await checkAndPublish(candidate, previous, locations, progress)
-    if (source.kind === 'image') await discardMountPoint(prepared.tree)
-    if (previous && previous.nextroot !== locations.nextroot) await unmountAll(previous.nextroot)
-    if (previous?.kind === 'archive')
-      await rm(join(layout.store, previous.id), {recursive: true, force: true})
-    return {record, replaced: previous?.id, warnings, visibleAt: locations.nextroot}
+    const {record, warnings} = await checkAndPublish(candidate, locations, progress)
+    if (previous) await withdrawTree(previous, layout)
+    const foreign = foreignWarning(view, locations.nextroot)
+    return {
+      record,
+      replaced: previous?.id,
+      warnings: [...warnings, ...(foreign ? [foreign] : [])],
+      tree: treeOf(record),
+    }
   } finally {
     await lock.release()
   }

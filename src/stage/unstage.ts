@@ -1,20 +1,23 @@
-// `nextroot unstage`: withdraws the staged root so the next reboot is a real one; "nothing staged" is success.
-import {rm} from 'node:fs/promises'
-import {join} from 'node:path'
-
-import {mountAt} from '../host/mounts.js'
-import {type LocationOptions, resolveLocations} from '../locations.js'
-import {stateLayout} from '../state/layout.js'
+// `nextroot unstage`: withdraws the staged root (disarming a switch armed for it, scheduled or not) and deletes
+// its tree from the store; "nothing staged" is success. Whatever another tool put at /run/nextroot stays.
 import {pathExists} from '../absent.js'
-import {acquireLock} from '../state/lock.js'
-import {removeEmptyDir, unmountAll} from '../host/mount.js'
-import {removeRecord, type StagedRecord} from '../state/record.js'
-import {reconcile} from './reconcile.js'
+import {disarm} from '../arming/arming.js'
+import {type LocationOptions, resolveLocations} from '../locations.js'
 import {requireRoot} from '../privileges.js'
+import {stateLayout} from '../state/layout.js'
+import {acquireLock} from '../state/lock.js'
+import {type StagedRecord, removeRecord} from '../state/record.js'
+import {gatherStaging} from '../state/staging-facts.js'
+import {cancelScheduledSwitch} from '../systemd/switch.js'
+import {scheduleGuardPath} from '../shipped/schedule-guard.js'
+import {foreignWarning, reconcile} from './reconcile.js'
+import {withdrawTree} from './withdraw.js'
 
 export interface UnstageResult {
   /** The record that was withdrawn, if anything was staged. */
   removed?: StagedRecord
+  /** What an armed switch had put in place and was taken back. */
+  disarmed: string[]
   warnings: string[]
 }
 
@@ -23,32 +26,34 @@ export async function unstage(options: LocationOptions = {}): Promise<UnstageRes
   const locations = resolveLocations(options)
   const layout = stateLayout(locations)
   if (!(await pathExists(locations.stateDir))) {
-    // nothing was ever staged here, so whatever is mounted at the nextroot path is someone else's
-    const mounted = await mountAt(locations.nextroot)
-    return {warnings: mounted ? [leftAlone(locations.nextroot, mounted.source)] : []}
+    // nothing was ever staged here, so whatever is at the nextroot path is someone else's
+    const foreign = foreignWarning(await gatherStaging(locations), locations.nextroot)
+    return {disarmed: [], warnings: foreign ? [foreign] : []}
   }
 
   const lock = await acquireLock(locations.stateDir, layout.lockInfo, 'unstage')
   try {
-    const {record, foreignMount} = await reconcile(locations)
-    const warnings: string[] = []
-    if (foreignMount) {
-      warnings.push(leftAlone(locations.nextroot, foreignMount.source))
+    const record = await reconcile(locations)
+    const view = await gatherStaging(locations)
+    const disarmed: string[] = []
+    if (view.staging.state === 'armed') {
+      // a switch scheduled with --when= is logind's: take the schedule back too
+      if (await pathExists(scheduleGuardPath(locations.hostRoot))) {
+        await cancelScheduledSwitch()
+        disarmed.push('the scheduled soft reboot')
+      }
+
+      disarmed.push(...(await disarm(locations, {pending: true})))
     }
 
-    if (record) {
-      await unmountAll(record.nextroot)
-      await removeEmptyDir(record.nextroot)
-      if (record.kind === 'archive') await rm(join(layout.store, record.id), {recursive: true, force: true})
+    if (record && view.staging.state !== 'switched') {
+      await withdrawTree(record, layout)
       await removeRecord(layout.record)
     }
 
-    return {removed: record, warnings}
+    const foreign = foreignWarning(view, locations.nextroot)
+    return {removed: record, disarmed, warnings: foreign ? [foreign] : []}
   } finally {
     await lock.release()
   }
-}
-
-function leftAlone(nextroot: string, source: string): string {
-  return `${nextroot} holds a mount nextroot did not make (${source}); it was left alone.`
 }

@@ -5,6 +5,14 @@ import type {Locations} from '../locations.js'
 
 export type StateLayout = ReturnType<typeof stateLayout>
 
+/**
+ * Where `nextroot reboot` assembles the carried tree before a switch: beside the nextroot path in /run (a
+ * tmpfs the switch keeps, off the store's file system, so no bind mount ever loops back into /var).
+ */
+export function armedPath(locations: Pick<Locations, 'nextroot'>): string {
+  return `${locations.nextroot}.armed`
+}
+
 export function stateLayout(locations: Locations) {
   const {stateDir} = locations
   return {

@@ -19,8 +19,10 @@ export interface StagedRecord {
   kind: StagedKind
   /** Archive, directory, image or device as given ('-' for standard input). */
   source: string
-  /** Directory that is bind-mounted at the nextroot path (archive tree, or the source directory). */
+  /** The staged tree: the store's copy of an archive, or the source directory. */
   tree?: string
+  /** Where an image is mounted while staged (under the state directory's mnt/). */
+  mountPoint?: string
   fsType?: string
   compression?: string
   sha256?: string
@@ -33,8 +35,15 @@ export interface StagedRecord {
   bytes?: number
   stagedAt: string
   durationMs: number
-  /** Where it was made visible (the --nextroot path). */
-  nextroot: string
+  /** The kernel boot it was staged (or republished) in: after a full reboot it is stale until republished. */
+  bootId: string
+}
+
+/** Where the staged tree is on this machine: the store tree, the source directory, or the image's mount. */
+export function treeOf(record: StagedRecord): string {
+  const tree = record.tree ?? record.mountPoint
+  if (!tree) throw new Error(`staged record ${record.id} names no tree`)
+  return tree
 }
 
 /** A JSON record of the state directory; undefined when there is none. */

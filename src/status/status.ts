@@ -1,35 +1,32 @@
-// `nextroot status`: what is staged, whether systemd can see it, and what the running system can do with it.
+// `nextroot status`: what is staged and in which state (staged, stale, armed, switched), what is at
+// /run/nextroot, what a plain reboot and a raw soft reboot do now, and what the running system can do.
 import {arch, release} from 'node:os'
 
 import {NextrootError} from '../errors.js'
 import {type HistoryEntry, readHistory} from '../history/records.js'
-import {mountAt} from '../host/mounts.js'
-import {persistenceOf} from '../plan/decide.js'
 import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
+import {persistenceOf} from '../plan/decide.js'
 import {stateLayout} from '../state/layout.js'
+import {type StagedRecord, treeOf} from '../state/record.js'
+import type {Foreign, NextrootEntry, StaleReason, Staging, StagingView} from '../state/staging.js'
+import {gatherStaging} from '../state/staging-facts.js'
 import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
-import {type StagedRecord, readStagedRecord} from '../state/record.js'
-import {isOsTree} from '../tree/tree-facts.js'
+import {SURVIVE_MIN_VERSION} from '../systemd/requirements.js'
 
-export interface NextrootMount {
-  path: string
-  /** Something is mounted at the path (systemd >= 256 auto-soft-reboots only into a mount point). */
-  mounted: boolean
-  mountedByNextroot: boolean
-  source?: string
-  fsType?: string
-  /** It holds etc/os-release or usr/lib/os-release: systemd will switch into it. */
-  osTree: boolean
-}
+/** What a raw `systemctl soft-reboot` does now. */
+export type RawSoftReboot = 'same-root' | 'armed-root' | 'foreign-tree'
 
 export interface StatusResult {
+  state: Staging['state']
   staged?: StagedRecord
-  nextroot: NextrootMount
-  /**
-   * A plain `systemctl reboot` will become a soft reboot into the staged root (systemd >= 255 with a
-   * mounted OS tree at /run/nextroot). `nextroot unstage` or SYSTEMCTL_SKIP_AUTO_SOFT_REBOOT=1 prevents it.
-   */
+  /** Why a staged root is stale (a reboot since, or its tree is gone): `nextroot stage --republish`. */
+  stale?: StaleReason
+  /** Where the staged tree is. */
+  tree?: string
+  nextroot: {path: string; entry: NextrootEntry; foreign?: Foreign}
+  /** A plain `systemctl reboot` becomes a soft reboot (only a mounted OS tree nextroot did not make does that). */
   rebootBecomesSoftReboot: boolean
+  softReboot: RawSoftReboot
   system: {kernel: string; arch: string; systemd: SystemdFacts}
   /** What the next full reboot boots after a soft reboot into the staged root. */
   persistence?: string
@@ -38,33 +35,40 @@ export interface StatusResult {
   locations: Locations
 }
 
+/** systemd 255 switched into any OS tree at /run/nextroot on a plain reboot; 256 and later only a mount point. */
+function plainRebootIsSoft(view: StagingView, systemd: SystemdFacts): boolean {
+  if (!systemd.autoSoftReboot) return false
+  if (view.foreign?.hijacksPlainReboot) return true
+  const onlyMounts = (systemd.version ?? 0) > SURVIVE_MIN_VERSION
+  return !onlyMounts && (view.staging.state === 'armed' || view.foreign?.softRebootSwitches === true)
+}
+
+function rawSoftReboot(view: StagingView): RawSoftReboot {
+  if (view.staging.state === 'armed') return 'armed-root'
+  return view.foreign?.softRebootSwitches ? 'foreign-tree' : 'same-root'
+}
+
 export async function status(options: LocationOptions = {}): Promise<StatusResult> {
   const locations = resolveLocations(options)
-  const layout = stateLayout(locations)
-  const {record: staged, readable} = await readStagedRecord(locations)
-  if (!readable)
+  const [view, systemd] = await Promise.all([gatherStaging(locations), systemdFacts(locations.hostRoot)])
+  if (!view.stateReadable)
     throw new NextrootError('NR_NOT_ROOT', `Only root can read ${locations.stateDir}.`, {
       hints: ['Run it with sudo, or as root.'],
     })
-  const mount = await mountAt(locations.nextroot)
-  const osTree = await isOsTree(locations.nextroot)
-  const systemd = await systemdFacts(locations.hostRoot)
-  const lastSwitch = (await readHistory(layout.history)).at(-1)
-  const nextroot: NextrootMount = {
-    path: locations.nextroot,
-    mounted: mount !== undefined,
-    mountedByNextroot: mount !== undefined && staged?.nextroot === locations.nextroot,
-    source: mount?.source,
-    fsType: mount?.fsType,
-    osTree,
-  }
+  const entries = await readHistory(stateLayout(locations).history)
+  const {staging} = view
+  const staged = staging.state === 'none' ? undefined : staging.record
   return {
+    state: staging.state,
     staged,
-    nextroot,
-    rebootBecomesSoftReboot: systemd.autoSoftReboot && nextroot.mounted && osTree,
+    stale: staging.state === 'stale' ? staging.why : undefined,
+    tree: staged ? treeOf(staged) : undefined,
+    nextroot: {path: locations.nextroot, entry: view.facts.nextroot, foreign: view.foreign},
+    rebootBecomesSoftReboot: plainRebootIsSoft(view, systemd),
+    softReboot: rawSoftReboot(view),
     system: {kernel: release(), arch: arch(), systemd},
     persistence: staged ? persistenceOf(staged) : undefined,
-    lastSwitch,
+    lastSwitch: entries.at(-1),
     locations,
   }
 }

@@ -40,6 +40,11 @@ export async function requestSwitch(request: SwitchRequest): Promise<void> {
   await run(file, args)
 }
 
+/** Cancels a shutdown logind has scheduled (`--when=`), whichever verb scheduled it. */
+export async function cancelScheduledSwitch(): Promise<void> {
+  await run('systemctl', ['reboot', '--when=cancel'])
+}
+
 /** Restarts units that run replaced code (try-restart: a unit stopped meanwhile stays stopped). */
 export async function restartUnits(units: string[]): Promise<void> {
   await run('systemctl', ['try-restart', '--', ...units])

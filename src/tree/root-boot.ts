@@ -3,6 +3,7 @@
 import {readFile, readdir} from 'node:fs/promises'
 
 import {unlessAbsent} from '../absent.js'
+import {microcodeDigest, selinuxPolicyDigest} from './boot-loaded.js'
 import {resolveInTree} from './tree-path.js'
 
 /** The boot-relevant contents of a root tree. */
@@ -15,6 +16,9 @@ export interface RootBoot {
   cmdline?: string
   /** It has /usr but no /etc: an image of /usr only, to be used with the running root's /etc and /var. */
   usrOnly: boolean
+  /** Digests of what only a boot loads: the SELinux policy, CPU microcode (undefined: the root has none). */
+  selinuxPolicy?: string
+  microcode?: string
 }
 
 /** Orders kernel releases by their numeric parts ("6.12.10" < "6.12.57"). */
@@ -43,11 +47,13 @@ async function text(tree: string, relative: string): Promise<string | undefined>
 }
 
 export async function gatherRootBoot(tree: string): Promise<RootBoot> {
-  const [boot, modules, cmdline, etc] = await Promise.all([
+  const [boot, modules, cmdline, etc, selinuxPolicy, microcode] = await Promise.all([
     entries(tree, 'boot'),
     entries(tree, 'usr/lib/modules'),
     text(tree, 'etc/kernel/cmdline'),
     resolveInTree(tree, 'etc'),
+    selinuxPolicyDigest(tree),
+    microcodeDigest(tree),
   ])
   const withImage = await Promise.all(
     modules.map(async (v) => ((await resolveInTree(tree, `usr/lib/modules/${v}/vmlinuz`)) ? v : undefined)),
@@ -61,5 +67,7 @@ export async function gatherRootBoot(tree: string): Promise<RootBoot> {
     modules: modules.sort(),
     cmdline: cmdline?.trim() || undefined,
     usrOnly: etc === undefined && (await resolveInTree(tree, 'usr')) !== undefined,
+    selinuxPolicy,
+    microcode,
   }
 }

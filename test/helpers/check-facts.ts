@@ -33,9 +33,10 @@ export const STAGED: StagedRecord = {
   verification: 'none',
   osRelease: {PRETTY_NAME: 'root B'},
   kernel: {running: KERNEL, modulesPresent: true, available: [KERNEL]},
+  tree: '/var/lib/nextroot/store/20261122T070000-abcdef/tree',
   stagedAt: '2026-11-22T07:00:00.000Z',
   durationMs: 1000,
-  nextroot: '/run/nextroot',
+  bootId: 'b00t',
 }
 
 /** Facts of a healthy system with a staged root, the units of `showText`, and `overrides` on top. */
@@ -51,10 +52,10 @@ export function factsFrom(showText: string, overrides: Partial<CheckFacts> = {})
     runSpace: {path: '/run/systemd', sizeBytes: 160 << 20, freeBytes: 150 << 20, usedBytes: 10 << 20},
     staged: STAGED,
     stateReadable: true,
+    staging: {state: 'staged'},
     nextroot: {
-      path: '/run/nextroot',
-      mounted: true,
-      osTree: true,
+      path: STAGED.tree as string,
+      ours: true,
       isRunningRoot: false,
       tree: {
         osRelease: {PRETTY_NAME: 'root B'},

@@ -9,7 +9,7 @@ import {stage} from '../../src/stage/stage.js'
 import {type CliResult, startCli} from './cli.js'
 import {makeOsTree, tarTree} from './os-tree.js'
 import {scratchDir} from './scratch.js'
-import {type TestLocations, assertVisible, entriesOf, locationFlags, readRecordFile} from './staging.js'
+import {type TestLocations, assertStaged, entriesOf, locationFlags, readRecordFile} from './staging.js'
 
 export interface Archives {
   dir: string
@@ -62,7 +62,7 @@ export async function stagePrevious(dir: string, locations: TestLocations): Prom
 }
 
 export async function assertPreviousKept(locations: TestLocations, previousId: string): Promise<void> {
-  await assertVisible(locations, 'previous')
+  await assertStaged(locations, 'previous')
   assert.is((await readRecordFile(locations))?.id, previousId)
   assert.equal(await temporaries(locations), [])
 }

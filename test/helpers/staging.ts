@@ -1,11 +1,10 @@
 // Per-test locations for staging (never the real /run/nextroot or /var/lib/nextroot) and checks on the outcome.
-import {readdir, readFile} from 'node:fs/promises'
+import {lstat, readdir, readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import * as assert from 'uvu/assert'
 
-import {mountAt} from '../../src/host/mounts.js'
-import type {StagedRecord} from '../../src/state/record.js'
+import {type StagedRecord, treeOf} from '../../src/state/record.js'
 
 export interface TestLocations {
   nextroot: string
@@ -34,16 +33,27 @@ export async function readRecordFile(locations: TestLocations): Promise<StagedRe
   return text === undefined ? undefined : (JSON.parse(text) as StagedRecord)
 }
 
-/** The nextroot path is a mount showing an OS tree whose os-release has `id`. */
-export async function assertVisible(locations: TestLocations, id: string): Promise<void> {
-  assert.ok(await mountAt(locations.nextroot), `${locations.nextroot} is not a mount point`)
-  const osRelease = await readFile(join(locations.nextroot, 'etc/os-release'), 'utf8')
-  assert.match(osRelease, new RegExp(`^ID=${id}$`, 'm'))
+/** Nothing at all is at the nextroot path: a plain reboot stays a full one, a raw soft reboot a restart. */
+export async function assertNothingAtNextroot(locations: TestLocations): Promise<void> {
+  const there = await lstat(locations.nextroot).then(
+    () => true,
+    () => false,
+  )
+  assert.not.ok(there, `${locations.nextroot} exists: staging must leave nothing there`)
 }
 
-/** Nothing staged: no mount at the nextroot path, no record, an empty store and no private mounts. */
+/** The record names a tree whose os-release has `id`, and nothing is at the nextroot path. */
+export async function assertStaged(locations: TestLocations, id: string): Promise<void> {
+  const record = await readRecordFile(locations)
+  assert.ok(record, 'no staged record')
+  const osRelease = await readFile(join(treeOf(record), 'etc/os-release'), 'utf8')
+  assert.match(osRelease, new RegExp(`^ID=${id}$`, 'm'))
+  await assertNothingAtNextroot(locations)
+}
+
+/** Nothing staged: nothing at the nextroot path, no record, an empty store and no private mounts. */
 export async function assertNothingStaged(locations: TestLocations): Promise<void> {
-  assert.not.ok(await mountAt(locations.nextroot), `${locations.nextroot} is still mounted`)
+  await assertNothingAtNextroot(locations)
   assert.is(await readRecordFile(locations), undefined, 'a record was left')
   assert.equal(await entriesOf(join(locations.stateDir, 'store')), [], 'the store is not empty')
   assert.equal(await entriesOf(join(locations.stateDir, 'mnt')), [], 'a private mount point was left')

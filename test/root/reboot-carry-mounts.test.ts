@@ -1,6 +1,6 @@
 // Carrying a scratch machine into a scratch staged root with real mounts (root only): data shared not copied,
 // identity files copied with their modes, accounts merged, a hostile symlink in the tree resolved inside it,
-// and a second attempt cleaning up after the first.
+// a second attempt cleaning up after the first, and nothing propagated into the staged tree's own path.
 import {chmod, lstat, mkdir, readFile, stat, symlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -11,7 +11,6 @@ import {DEFAULT_CONFIG} from '../../src/config.js'
 import {applyCarryOver} from '../../src/reboot/carry-apply.js'
 import {gatherCarryFacts} from '../../src/reboot/carry-facts.js'
 import {planCarryOver} from '../../src/reboot/carry-over.js'
-import {bindMount} from '../../src/host/mount.js'
 import {makeOsTree} from '../helpers/os-tree.js'
 import {mountsUnder, withScratch} from '../helpers/scratch.js'
 
@@ -38,7 +37,8 @@ test("apply: the staged root sees the machine's data and identity; its own tree 
   await withScratch('carry', async (dir) => {
     const host = join(dir, 'host')
     const tree = join(dir, 'tree')
-    const next = join(dir, 'next')
+    // the armed path: where reboot assembles the new root from the staged tree
+    const next = join(dir, 'next.armed')
     await makeMachine(host)
     await makeOsTree(tree, {
       files: {
@@ -52,8 +52,7 @@ test("apply: the staged root sees the machine's data and identity; its own tree 
     await symlink('/data', join(tree, 'srv')) // absolute: must mean the tree's /data, never the host's
     await mkdir(join(host, 'srv'))
     await writeFile(join(host, 'srv/site'), 'www\n')
-    await bindMount(tree, next)
-    const paths = {nextroot: next, hostRoot: host, aside: join(dir, 'aside'), usrOnly: false}
+    const paths = {tree, armed: next, hostRoot: host, usrOnly: false}
     const facts = await gatherCarryFacts(DEFAULT_CONFIG, paths)
     assert.equal(
       facts.dirs.map((d) => d.target),
@@ -81,13 +80,18 @@ test("apply: the staged root sees the machine's data and identity; its own tree 
     assert.is((await stat(join(next, 'etc/shadow'))).mode & 0o777, 0o640)
 
     const again = await gatherCarryFacts(DEFAULT_CONFIG, paths)
-    assert.equal(again.leftovers.length, 3, "the first attempt's mounts are found")
+    assert.ok(again.leftover, "the first attempt's assembled tree is found")
     await applyCarryOver(planCarryOver(again).steps)
-    const mounts = (await mountsUnder(next)).filter((point) => point !== next)
+    const mounts = await mountsUnder(next)
     assert.equal(
       mounts.sort(),
-      [join(next, 'data'), join(next, 'home'), join(next, 'var')],
+      [next, join(next, 'data'), join(next, 'home'), join(next, 'var')],
       'no stacked duplicates',
+    )
+    assert.equal(
+      await mountsUnder(tree),
+      [],
+      'nothing is mounted inside the staged tree itself (no propagation)',
     )
   })
 })

@@ -1,6 +1,6 @@
 // Staging is exclusive per state directory and atomic: a second run is locked out, a full disk leaves nothing,
 // a replaced root leaves the store, and a foreign mount at the nextroot path is left alone.
-import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {execa} from 'execa'
@@ -8,6 +8,7 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
 import {mountAt} from '../../src/host/mounts.js'
+import type {StagedRecord} from '../../src/state/record.js'
 import {stage} from '../../src/stage/stage.js'
 import {status} from '../../src/status/status.js'
 import {unstage} from '../../src/stage/unstage.js'
@@ -15,8 +16,9 @@ import {runCli} from '../helpers/cli.js'
 import {makeImage, makeOsTree, tarTree} from '../helpers/os-tree.js'
 import {removeScratch} from '../helpers/scratch.js'
 import {
+  type TestLocations,
   assertNothingStaged,
-  assertVisible,
+  assertStaged,
   entriesOf,
   locationFlags,
   locationsIn,
@@ -59,7 +61,7 @@ test('the lock: a second stage on the same state dir fails with NR_LOCKED (exit 
 
   const done = await withTimeout(first.result(), 30_000, 'the first stage')
   assert.is(done.exitCode, 0, done.stdout + done.stderr)
-  await assertVisible(locations, 'testos')
+  await assertStaged(locations, 'testos')
   // the lock went with the process: the next run takes it
   await unstage({...locations})
   await assertNothingStaged(locations)
@@ -93,7 +95,7 @@ for (const compression of ['none', 'zstd'] as const) {
   })
 }
 
-test('replacing a staged root: the old tree leaves the store and the mount shows the new one', async () => {
+test('replacing a staged root: the old tree leaves the store, the record names the new one', async () => {
   const locations = locationsIn(dir)
   const other = join(dir, 'other')
   await makeOsTree(other, {osRelease: 'ID=other\n'})
@@ -103,43 +105,69 @@ test('replacing a staged root: the old tree leaves the store and the mount shows
   const second = await stage({source: join(dir, 'other.tar'), ...locations})
   assert.is(second.replaced, first.record.id)
   assert.equal(await entriesOf(join(locations.stateDir, 'store')), [second.record.id])
-  await assertVisible(locations, 'other')
-  // exactly one mount at the nextroot path: the old one was taken down, not stacked under the new one
-  const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n')
-  assert.is(mounts.filter((line) => line.split(' ')[4] === locations.nextroot).length, 1)
-  // and an image replacing an archive, then an archive replacing the image
+  await assertStaged(locations, 'other')
+  // and an image replacing an archive, then an archive replacing the image (whose mount goes with it)
   const image = join(dir, 'previous.erofs')
   await makeImage(join(dir, 'previous'), image, 'erofs')
   const third = await stage({source: image, ...locations})
   assert.equal(await entriesOf(join(locations.stateDir, 'store')), [])
-  await assertVisible(locations, 'previous')
+  await assertStaged(locations, 'previous')
   const fourth = await stage({source: join(dir, 'other.tar'), ...locations})
   assert.is(fourth.replaced, third.record.id)
-  await assertVisible(locations, 'other')
+  await assertStaged(locations, 'other')
+  assert.not.ok(await mountAt(third.record.mountPoint as string), "the image's mount went with it")
+  assert.equal(await entriesOf(join(locations.stateDir, 'mnt')), [])
   await unstage({...locations})
   await assertNothingStaged(locations)
 })
 
-test('after a reboot (record kept, mount gone): status says so, stage replaces it, unstage cleans up', async () => {
+/** What a full reboot does to a staged root: a new boot ID, and (for an image) its mount gone with /run's. */
+async function simulateReboot(locations: TestLocations, record: StagedRecord): Promise<void> {
+  await writeFile(
+    join(locations.stateDir, 'staged.json'),
+    JSON.stringify({...record, bootId: 'a-previous-boot'}),
+  )
+  if (record.mountPoint) await execa('umount', [record.mountPoint])
+}
+
+for (const kind of ['archive', 'image'] as const) {
+  test(`after a full reboot (${kind}): stale, --republish checks and publishes it again, unstage cleans up`, async () => {
+    const locations = locationsIn(dir)
+    const image = join(dir, 'republish.erofs')
+    if (kind === 'image') await makeImage(join(dir, 'os'), image, 'erofs')
+    const first = await stage({source: kind === 'image' ? image : join(dir, 'os.tar'), ...locations})
+    await simulateReboot(locations, first.record)
+    const shown = await status({...locations})
+    assert.equal([shown.state, shown.stale, shown.staged?.id], ['stale', 'rebooted', first.record.id])
+    assert.not.ok(shown.rebootBecomesSoftReboot)
+    const again = await runCli(['stage', '--republish', '--json', ...locationFlags(locations)])
+    assert.is(again.exitCode, 0, again.stdout + again.stderr)
+    assert.equal([again.json?.result.republished, again.json?.result.record.id], [true, first.record.id])
+    assert.is((await status({...locations})).state, 'staged')
+    await assertStaged(locations, 'testos')
+    const noop = await runCli(['stage', '--republish', ...locationFlags(locations)])
+    assert.match(noop.stdout, /published in this boot already; nothing to do/)
+    await unstage({...locations})
+    await assertNothingStaged(locations)
+  })
+}
+
+test('--republish with nothing staged is NR_NOTHING_STAGED; with a SOURCE, a usage error', async () => {
   const locations = locationsIn(dir)
-  const first = await stage({source: join(dir, 'os.tar'), ...locations})
-  await execa('umount', [locations.nextroot]) // /run is a tmpfs: a reboot drops the mount, not the state dir
-  const shown = await status({...locations})
-  assert.is(shown.staged?.id, first.record.id)
-  assert.not.ok(shown.nextroot.mounted)
-  assert.not.ok(shown.rebootBecomesSoftReboot)
-  const second = await stage({source: join(dir, 'os.tar'), ...locations})
-  assert.is(second.replaced, first.record.id)
-  assert.equal(await entriesOf(join(locations.stateDir, 'store')), [second.record.id])
-  await assertVisible(locations, 'testos')
-  await execa('umount', [locations.nextroot])
-  const removed = await unstage({...locations})
-  assert.is(removed.removed?.id, second.record.id)
-  await assertNothingStaged(locations)
+  const none = await runCli(['stage', '--republish', '--json', ...locationFlags(locations)])
+  assert.equal([none.exitCode, none.json?.error?.code], [3, 'NR_NOTHING_STAGED'])
+  const both = await runCli([
+    'stage',
+    join(dir, 'os.tar'),
+    '--republish',
+    '--json',
+    ...locationFlags(locations),
+  ])
+  assert.equal([both.exitCode, both.json?.error?.code], [2, 'NR_USAGE'])
 })
 
 for (const stateDirExists of [true, false]) {
-  test(`a foreign mount at the nextroot path (state dir ${stateDirExists ? 'exists' : 'absent'}): stage refuses, unstage warns`, async () => {
+  test(`a foreign mount at the nextroot path (state dir ${stateDirExists ? 'exists' : 'absent'}): stage warns and stages, unstage leaves it`, async () => {
     const locations = locationsIn(dir)
     await mkdir(locations.nextroot, {recursive: true})
     if (stateDirExists) await mkdir(locations.stateDir, {recursive: true})
@@ -149,18 +177,20 @@ for (const stateDirExists of [true, false]) {
       const unstaged = await runCli(['unstage', '--json', ...locationFlags(locations)])
       assert.is(unstaged.exitCode, 0, unstaged.stdout)
       assert.equal(unstaged.json?.result.warnings.length, 1, unstaged.stdout)
-      assert.match(unstaged.json?.result.warnings[0], /foreign-tmpfs/)
+      assert.match(unstaged.json?.result.warnings[0], /foreign-tmpfs.*leaves it alone/)
       const human = await runCli(['unstage', ...locationFlags(locations)])
-      assert.match(human.stderr, /warning: .*left alone/)
+      assert.match(human.stderr, /warning: .*nextroot did not make/)
       const staged = await runCli(['stage', join(dir, 'os.tar'), '--json', ...locationFlags(locations)])
-      assert.is(staged.exitCode, 3, staged.stdout)
-      assert.is(staged.json?.error?.code, 'NR_NEXTROOT_IN_USE')
+      assert.is(staged.exitCode, 0, staged.stdout)
+      assert.ok(staged.json?.result.warnings.some((w: string) => /foreign-tmpfs/.test(w)))
       assert.is((await mountAt(locations.nextroot))?.source, 'foreign-tmpfs')
       const shown = await status({...locations})
-      assert.is(shown.staged, undefined)
-      assert.ok(shown.nextroot.mounted)
-      assert.not.ok(shown.nextroot.mountedByNextroot)
-      assert.not.ok(shown.nextroot.osTree)
+      assert.equal(
+        [shown.state, shown.nextroot.entry.kind, shown.nextroot.foreign?.leftover],
+        ['staged', 'mount', false],
+      )
+      assert.not.ok(shown.rebootBecomesSoftReboot, 'not an OS tree: systemd does not switch into it')
+      await unstage({...locations})
       assert.equal(await readdir(locations.nextroot), ['theirs'])
       assert.equal(await temporaries(locations), [])
       assert.is(await readRecordFile(locations), undefined)

@@ -18,7 +18,7 @@ import {removeScratch, scratchDir} from '../helpers/scratch.js'
 import {withTimeout} from '../helpers/tar-craft.js'
 import {
   assertNothingStaged,
-  assertVisible,
+  assertStaged,
   locationFlags,
   locationsIn,
   readRecordFile,
@@ -136,7 +136,7 @@ test('an absolute init symlink and usr/lib/os-release only: accepted', async () 
   const locations = locationsIn(dir)
   const {record} = await stage({source: tree, ...locations})
   assert.is(record.osRelease.ID, 'testos')
-  await assertVisible(locations, 'testos')
+  await assertStaged(locations, 'testos')
   await unstage({...locations})
 })
 
@@ -188,7 +188,7 @@ test('a refused root leaves the previously staged one in place', async () => {
   const bad = await treeWith({init: foreignElf(process.arch === 'arm64' ? 62 : 183)})
   await tarTree(bad, `${bad}.tar`)
   assert.is(await codeOf(stage({source: `${bad}.tar`, ...locations})), 'NR_WRONG_ARCH')
-  await assertVisible(locations, 'previous')
+  await assertStaged(locations, 'previous')
   assert.is((await readRecordFile(locations))?.id, record.id)
   await unstage({...locations})
   await assertNothingStaged(locations)

@@ -15,7 +15,7 @@ import {makeImage, makeOsTree, tarTree} from '../helpers/os-tree.js'
 import {removeScratch} from '../helpers/scratch.js'
 import {
   assertNothingStaged,
-  assertVisible,
+  assertStaged,
   entriesOf,
   locationFlags,
   locationsIn,
@@ -138,14 +138,14 @@ test('kill -9 mid-way: the next run cleans the leftovers and stages', async () =
   started.child.kill('SIGKILL')
   await withTimeout(started.result(), 20_000, 'the killed stage')
   assert.is((await temporaries(locations)).length, 1, 'the killed run left its partial tree')
-  await assertVisible(locations, 'previous')
+  await assertStaged(locations, 'previous')
   assert.is((await readRecordFile(locations))?.id, previousId)
 
   const next = await runCli(['stage', join(dir, 'os.tar'), '--json', ...locationFlags(locations)])
   assert.is(next.exitCode, 0, next.stdout)
   assert.equal(await temporaries(locations), [])
   assert.equal(await entriesOf(join(locations.stateDir, 'store')), [next.json?.result.record.id])
-  await assertVisible(locations, 'testos')
+  await assertStaged(locations, 'testos')
   await unstage({...locations})
   await assertNothingStaged(locations)
 })

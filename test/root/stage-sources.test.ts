@@ -1,7 +1,7 @@
 // Every kind of source stages into a visible root with a correct record, and unstage withdraws it.
 import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
-import {mkdir, readFile, stat, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, stat} from 'node:fs/promises'
 import {release} from 'node:os'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert'
 import {NextrootError} from '../../src/errors.js'
 import {mountAt} from '../../src/host/mounts.js'
 import {stage} from '../../src/stage/stage.js'
+import {currentBootId} from '../../src/state/staging-facts.js'
 import {status} from '../../src/status/status.js'
 import {unstage} from '../../src/stage/unstage.js'
 import {runCli} from '../helpers/cli.js'
@@ -21,7 +22,7 @@ import {removeScratch, scratchDir} from '../helpers/scratch.js'
 import {
   type TestLocations,
   assertNothingStaged,
-  assertVisible,
+  assertStaged,
   entriesOf,
   locationFlags,
   locationsIn,
@@ -43,12 +44,13 @@ test.after(async () => {
 
 /** The staged root is visible, status() reports the same record, and unstage removes it (twice: idempotent). */
 async function checkAndUnstage(locations: TestLocations, id: string): Promise<void> {
-  await assertVisible(locations, 'testos')
+  await assertStaged(locations, 'testos')
   const record = await readRecordFile(locations)
   assert.ok(record)
   const now = await status({...locations})
   assert.equal(now.staged, record)
-  assert.ok(now.nextroot.mounted && now.nextroot.mountedByNextroot && now.nextroot.osTree)
+  assert.equal([now.state, now.nextroot.entry.kind, now.rebootBecomesSoftReboot], ['staged', 'absent', false])
+  assert.is(now.softReboot, 'same-root', 'a raw soft reboot restarts the same root until reboot arms it')
   assert.is(record?.id, id)
   const first = await unstage({...locations})
   assert.is(first.removed?.id, id)
@@ -76,14 +78,14 @@ for (const compression of ['none', 'gzip', 'zstd', 'xz'] as TarCompression[]) {
     assert.is(record.compression, compression)
     assert.is(record.source, archive)
     assert.is(record.osRelease.IMAGE_VERSION, '42.1')
-    assert.is(record.nextroot, locations.nextroot)
+    assert.is(record.bootId, await currentBootId('/'))
     assert.ok(record.kernel.modulesPresent)
     assert.equal(record.kernel.available, [release()])
     assert.match(record.sha256 ?? '', /^[0-9a-f]{64}$/)
     assert.ok((record.entries ?? 0) >= 8)
     assert.is(record.tree, join(locations.stateDir, 'store', record.id, 'tree'))
     assert.equal(await entriesOf(join(locations.stateDir, 'store')), [record.id])
-    assert.is(result.visibleAt, locations.nextroot)
+    assert.is(result.tree, record.tree)
     assert.is(result.replaced, undefined)
     await checkAndUnstage(locations, record.id)
   })
@@ -141,25 +143,19 @@ test('--drop-selinux through the CLI: labels dropped, other xattrs kept', async 
   const locations = locationsIn(dir)
   const run = await runCli(['stage', archive, '--drop-selinux', ...locationFlags(locations)])
   assert.is(run.exitCode, 0, run.stderr)
-  const {stdout} = await execa('getfattr', ['-d', '-m', '-', join(locations.nextroot, 'etc/os-release')])
+  const staged = (await readRecordFile(locations))?.tree as string
+  const {stdout} = await execa('getfattr', ['-d', '-m', '-', join(staged, 'etc/os-release')])
   assert.not.match(stdout, /security\.selinux/)
   assert.match(stdout, /user\.kept="yes"/)
   await unstage({...locations})
 })
 
-test('a directory is bind-mounted, not copied', async () => {
+test('a directory is staged as it is, not copied', async () => {
   const locations = locationsIn(dir)
   const {record} = await stage({source: tree, ...locations})
   assert.is(record.kind, 'directory')
   assert.is(record.tree, tree)
   assert.equal(await entriesOf(join(locations.stateDir, 'store')), [])
-  const inSource = await stat(join(tree, 'usr/share/marker'))
-  const visible = await stat(join(locations.nextroot, 'usr/share/marker'))
-  assert.is(visible.ino, inSource.ino)
-  assert.is(visible.dev, inSource.dev)
-  // a change in the source shows through: it is the same tree
-  await writeFile(join(tree, 'usr/share/live'), 'live\n')
-  assert.ok((await stat(join(locations.nextroot, 'usr/share/live'))).isFile())
   await checkAndUnstage(locations, record.id)
   assert.ok((await stat(join(tree, 'usr/share/marker'))).isFile(), 'unstage left the source directory alone')
 })
@@ -179,13 +175,13 @@ for (const type of ['ext4', 'erofs', 'squashfs'] as ImageType[]) {
     assert.is(record.fsType, type)
     assert.is(record.sha256, digest, 'the digest covers the whole image')
     assert.is(record.tree, undefined)
+    assert.is(record.mountPoint, join(locations.stateDir, 'mnt', record.id))
     assert.is(record.source, image)
     assert.not.ok(record.kernel.modulesPresent)
     assert.ok(warnings.some((w) => w.includes('kernel modules')))
-    const mount = await mountAt(locations.nextroot)
-    assert.is(mount?.fsType, type)
-    // the private mount under the state directory is gone; only the nextroot mount holds the image
-    assert.equal(await entriesOf(join(locations.stateDir, 'mnt')), [])
+    // the image stays mounted under the state directory while staged; nothing is at the nextroot path
+    assert.is((await mountAt(record.mountPoint as string))?.fsType, type)
+    assert.equal(await entriesOf(join(locations.stateDir, 'mnt')), [record.id])
     await checkAndUnstage(locations, record.id)
   })
 }
@@ -201,10 +197,10 @@ test('a block device holding an ext4 file system is mounted', async () => {
     assert.is(record.fsType, 'ext4')
     assert.is(record.source, device)
     assert.is(record.bytes, undefined)
-    assert.is((await mountAt(locations.nextroot))?.source, device)
+    assert.is((await mountAt(record.mountPoint as string))?.source, device)
     await checkAndUnstage(locations, record.id)
   } finally {
-    await removeScratch(locations.nextroot)
+    await removeScratch(join(locations.stateDir, 'mnt'))
     await execa('losetup', ['-d', device], {reject: false})
   }
 })

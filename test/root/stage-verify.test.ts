@@ -16,7 +16,7 @@ import {removeScratch, scratchDir} from '../helpers/scratch.js'
 import {
   type TestLocations,
   assertNothingStaged,
-  assertVisible,
+  assertStaged,
   entriesOf,
   locationFlags,
   locationsIn,
@@ -77,7 +77,7 @@ async function stagePrevious(locations: TestLocations): Promise<string> {
 
 /** A refused run left the previous root staged, visible and recorded, and no trace of the new one. */
 async function assertPreviousKept(locations: TestLocations, previousId: string): Promise<void> {
-  await assertVisible(locations, 'previous')
+  await assertStaged(locations, 'previous')
   assert.is((await readRecordFile(locations))?.id, previousId)
   assert.equal(await entriesOf(join(locations.stateDir, 'store')), [])
   assert.equal(await entriesOf(join(locations.stateDir, 'mnt')), [])
@@ -174,7 +174,7 @@ test('a SHA256SUMS signed by a trusted key (gpgv): signed-checksums', async () =
   assert.is(run.exitCode, 0, run.stdout)
   assert.is(run.json?.result.record.verification, 'signed-checksums')
   assert.ok(run.json?.result.record.verified)
-  await assertVisible(locations, 'testos')
+  await assertStaged(locations, 'testos')
   await unstage({...locations})
 })
 

@@ -42,23 +42,44 @@ test('little space in /run/systemd blocks: one severity for check and for reboot
   assert.match(findings[0].message, /8\.0 MiB free/)
 })
 
-test('nothing staged, a vanished staged root and the running root as nextroot block', () => {
+test('nothing staged, a stale staged root and the running root as the staged one block', () => {
   const base = factsFrom(show).nextroot
-  const empty = {...base, mounted: false, osTree: false, tree: undefined}
-  assert.equal(codesOf(systemRules(factsFrom(show, {nextroot: empty, staged: undefined}))), [
-    '- NOTHING_STAGED',
-  ])
-  assert.equal(codesOf(systemRules(factsFrom(show, {nextroot: empty}))), ['- STAGED_NOT_VISIBLE'])
+  const empty = {path: '/run/nextroot', ours: false, isRunningRoot: false}
+  const none = factsFrom(show, {nextroot: empty, staged: undefined, staging: {state: 'none'}})
+  assert.equal(codesOf(systemRules(none)), ['- NOTHING_STAGED'])
+  for (const stale of ['rebooted', 'tree-missing'] as const) {
+    const findings = systemRules(factsFrom(show, {nextroot: empty, staging: {state: 'stale', stale}}))
+    assert.equal(codesOf(findings), ['- STAGED_NOT_VISIBLE'])
+    assert.match(findings[0].hint ?? '', /nextroot stage --republish/)
+  }
+
   const running = {...base, isRunningRoot: true}
-  const findings = systemRules(factsFrom(show, {nextroot: running}))
+  const findings = systemRules(factsFrom(show, {nextroot: running, staging: {state: 'switched'}}))
   assert.equal(codesOf(findings), ['- NEXTROOT_IS_RUNNING_ROOT'])
   assert.is(verdictOf(findings), 'blocked')
 })
 
-test('a tree nextroot did not stage, and an unreadable state directory, are noted', () => {
-  const findings = systemRules(factsFrom(show, {stateReadable: false, staged: undefined}))
+test('a tree nextroot did not stage is judged and noted; an unreadable state directory is noted', () => {
+  const foreign = {...factsFrom(show).nextroot, path: '/run/nextroot', ours: false}
+  const findings = systemRules(
+    factsFrom(show, {stateReadable: false, staged: undefined, staging: {state: 'none'}, nextroot: foreign}),
+  )
   assert.equal(codesOf(findings), ['- NEXTROOT_FOREIGN', '- STATE_UNREADABLE'])
   assert.is(verdictOf(findings), 'ready')
+})
+
+test('a mounted OS tree nextroot did not make at /run/nextroot: every plain reboot is hijacked (a warning)', () => {
+  const entry = {kind: 'mount' as const, source: '/dev/vdz', fsType: 'ext4', osTree: true}
+  const hijack = {entry, hijacksPlainReboot: true, softRebootSwitches: true, leftover: false}
+  const findings = systemRules(factsFrom(show, {staging: {state: 'staged', foreign: hijack}}))
+  assert.equal(codesOf(findings), ['- PLAIN_REBOOT_HIJACKED'])
+  assert.match(findings[0].message, /every plain `systemctl reboot` is now a soft reboot into it/)
+  const leftover = {
+    ...hijack,
+    entry: {kind: 'directory' as const, empty: true, osTree: false},
+    hijacksPlainReboot: false,
+  }
+  assert.equal(systemRules(factsFrom(show, {staging: {state: 'staged', foreign: leftover}})), [])
 })
 
 test('no modules for the running kernel blocks and names the loaded modules; a newer kernel is noted', () => {

@@ -18,9 +18,10 @@ const GUEST_ROOT = {kernels: [KERNEL], modules: [KERNEL], usrOnly: false}
 /** The guest's facts with nothing pending, `overrides` on top. */
 function facts(overrides: Partial<PlanFacts> = {}): PlanFacts {
   return {
-    kernel: {running: KERNEL, cmdline: 'console=ttyS0,115200 root=/dev/vda rw panic=-1'},
+    kernel: {running: KERNEL, cmdline: 'console=ttyS0,115200 root=/dev/vda rw panic=-1', selinux: false},
     installed: GUEST_ROOT,
-    nextroot: {path: '/run/nextroot', visible: false, mounted: false},
+    staging: {state: 'none'},
+    nextrootPath: '/run/nextroot',
     stale: [],
     stateReadable: true,
     processes: {unreadable: 0, proc: true},
@@ -31,7 +32,8 @@ function facts(overrides: Partial<PlanFacts> = {}): PlanFacts {
 function staged(boot: Partial<PlanFacts['installed']>): Partial<PlanFacts> {
   return {
     staged: STAGED,
-    nextroot: {path: '/run/nextroot', visible: true, mounted: true, boot: {...GUEST_ROOT, ...boot}},
+    staging: {state: 'staged'},
+    next: {path: STAGED.tree as string, ours: true, boot: {...GUEST_ROOT, ...boot}},
   }
 }
 
@@ -49,7 +51,7 @@ test('a staged root with the same kernel: soft reboot into it, lasting until the
   assert.is(decision.action, 'soft-reboot')
   assert.is(decision.target, 'staged')
   assert.equal(codes(facts(staged({}))), ['ROOT_STAGED'])
-  assert.match(decision.reasons[0].message, /root B is staged at \/run\/nextroot/)
+  assert.match(decision.reasons[0].message, /^root B is staged \(\/var\/lib\/nextroot\/store\/.*\/tree\)$/)
   assert.match(decision.persistence ?? '', /until the next full reboot/)
 })
 
@@ -80,6 +82,35 @@ test('a staged kernel command line that differs: full reboot', () => {
 test('an image on a block device: the A/B updater decides what a full reboot boots', () => {
   const f = {...facts(staged({})), staged: {...STAGED, kind: 'image' as const, source: '/dev/vdb'}}
   assert.match(decide(f).persistence ?? '', /boot loader's entry .* \/dev\/vdb decides/)
+})
+
+test('a staged root with another SELinux policy or other microcode needs a full reboot', () => {
+  const selinux = facts({...staged({selinuxPolicy: 'b'}), installed: {...GUEST_ROOT, selinuxPolicy: 'a'}})
+  assert.equal(codes(selinux), ['ROOT_STAGED'], 'SELinux is not enabled here: no policy is loaded')
+  const enforcing = {...selinux, kernel: {...selinux.kernel, selinux: true}}
+  assert.equal([decide(enforcing).action, codes(enforcing)], ['reboot', ['SELINUX_POLICY_STAGED']])
+  const usrOnly = facts({...staged({usrOnly: true}), kernel: {...enforcing.kernel}})
+  assert.equal(codes(usrOnly), ['ROOT_STAGED'], "a /usr-only image keeps the machine's /etc and its policy")
+  const microcode = facts({...staged({microcode: 'new'}), installed: {...GUEST_ROOT, microcode: 'old'}})
+  assert.equal([decide(microcode).action, codes(microcode)], ['reboot', ['MICROCODE_STAGED']])
+  assert.equal(codes(facts(staged({microcode: undefined}))), ['ROOT_STAGED'], 'none staged: nothing to load')
+})
+
+test('a stale staged root says how to publish it again; a foreign mount says it hijacks plain reboots', () => {
+  const stale = facts({staged: STAGED, staging: {state: 'stale', stale: 'rebooted'}})
+  assert.equal(decide(stale).action, 'none')
+  assert.match(decide(stale).notes.join('\n'), /before the last full reboot: nextroot stage --republish/)
+  const entry = {kind: 'mount' as const, source: '/dev/vdz', fsType: 'ext4', osTree: true}
+  const foreign = {entry, hijacksPlainReboot: true, softRebootSwitches: true, leftover: false}
+  const hijacked = facts({
+    staging: {state: 'none', foreign},
+    next: {path: '/run/nextroot', ours: false, boot: GUEST_ROOT},
+  })
+  assert.match(decide(hijacked).reasons[0].message, /an OS tree nextroot did not stage is at \/run\/nextroot/)
+  assert.match(
+    decide(hijacked).notes.join('\n'),
+    /every plain `systemctl reboot` is now a soft reboot into it/,
+  )
 })
 
 test('in-place upgrade of glibc: PID 1 maps the deleted libc, a soft reboot into the same root', () => {
@@ -141,12 +172,6 @@ test('an older installed kernel (the previous one kept for fallback) needs nothi
     decide(facts({installed: {...GUEST_ROOT, kernels: ['6.12.10+deb13-amd64', KERNEL]}})).action,
     'none',
   )
-})
-
-test('a staged record whose tree vanished (a reboot emptied /run) is a note, not a switch', () => {
-  const decision = decide(facts({staged: STAGED}))
-  assert.is(decision.action, 'none')
-  assert.match(decision.notes[0], /holds no OS tree .*stage it again/)
 })
 
 test('package classes: userspace is soft, kernel, firmware and boot loaders are full', () => {

@@ -1,5 +1,6 @@
 // Tests of what `nextroot plan` reads, on scratch roots: kernels per root, reboot-required flags, processes
 // running replaced files; and the command end to end with --root.
+import {createHash} from 'node:crypto'
 import {rm, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -55,11 +56,34 @@ test('kernels come from boot/vmlinuz-* and usr/lib/modules/*/vmlinuz; a tree wit
       modules: [KERNEL, NEWER],
       cmdline: 'quiet',
       usrOnly: false,
+      selinuxPolicy: undefined,
+      microcode: undefined,
     })
     assert.is((await gatherRootBoot(join(dir, 'missing'))).usrOnly, false, 'a missing tree is not /usr-only')
     await makeOsTree(join(dir, 'u'))
     await rm(join(dir, 'u/etc'), {recursive: true})
     assert.ok((await gatherRootBoot(join(dir, 'u'))).usrOnly)
+  })
+})
+
+test('digests of what only a boot loads: the SELinux policy named by etc/selinux/config, microcode', async () => {
+  await withScratch('boot-loaded', async (dir) => {
+    const tree = join(dir, 'root')
+    await makeOsTree(tree, {
+      files: {
+        'etc/selinux/config': 'SELINUX=enforcing\nSELINUXTYPE=targeted\n',
+        'etc/selinux/targeted/policy/policy.33': 'policy 33',
+        'etc/selinux/targeted/policy/policy.34': 'policy 34',
+        'usr/lib/firmware/intel-ucode/06-8e-09': 'microcode',
+      },
+    })
+    const boot = await gatherRootBoot(tree)
+    assert.is(boot.selinuxPolicy, createHash('sha256').update('policy 34').digest('hex'), 'the newest policy')
+    assert.match(boot.microcode ?? '', /^[0-9a-f]{64}$/)
+    await writeFile(join(tree, 'usr/lib/firmware/intel-ucode/06-8e-09'), 'newer microcode')
+    assert.is.not((await gatherRootBoot(tree)).microcode, boot.microcode)
+    const bare = await gatherRootBoot(join(dir, 'missing'))
+    assert.equal([bare.selinuxPolicy, bare.microcode], [undefined, undefined])
   })
 })
 
@@ -74,7 +98,8 @@ test('facts: the running kernel, the reboot-required packages, PID 1 mapping a r
     assert.equal(facts.installed.kernels, [KERNEL])
     assert.equal(facts.rebootRequired, {packages: ['libc6']})
     assert.equal(facts.stale, [{pid: 1, comm: 'systemd', unit: 'init.scope', files: ['/usr/lib/libc.so.6']}])
-    assert.is(facts.nextroot.visible, false)
+    assert.is(facts.next, undefined, 'nothing staged, nothing at the nextroot path')
+    assert.equal(facts.staging, {state: 'none', stale: undefined, foreign: undefined})
   })
 })
 

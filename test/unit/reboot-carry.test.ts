@@ -1,39 +1,42 @@
-// Tests of carry-over planning (pure): the steps that carry the machine into a staged root, full or /usr-only.
-
+// Tests of carry-over planning (pure): the steps that assemble the new root at the armed path and carry the
+// machine into it, full or /usr-only.
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
 import {type CarryFacts, describeCarryStep, planCarryOver} from '../../src/reboot/carry-over.js'
 
+const TREE = '/var/lib/nextroot/store/1/tree'
+
 const FACTS: CarryFacts = {
-  nextroot: '/run/nextroot',
+  tree: TREE,
+  armed: '/run/nextroot.armed',
   hostRoot: '/',
   usrOnly: false,
-  aside: '/var/lib/nextroot/mnt/usr-1',
-  dirs: [{source: '/var', target: '/run/nextroot/var'}],
-  files: [{source: '/etc/hostname', target: '/run/nextroot/etc/hostname'}],
-  leftovers: ['/run/nextroot/home'],
+  dirs: [{source: '/var', target: '/run/nextroot.armed/var'}],
+  files: [{source: '/etc/hostname', target: `${TREE}/etc/hostname`}],
+  leftover: true,
 }
 
-test('plan: clean up an earlier attempt, stop propagation, share dirs, copy files', () => {
+test('plan: undo an earlier attempt, assemble the tree privately, share dirs, copy files', () => {
   assert.equal(planCarryOver(FACTS).steps.map(describeCarryStep), [
-    'umount -R /run/nextroot/home   # left by an earlier attempt',
-    'mount --make-private /run/nextroot',
-    'mount --rbind /var /run/nextroot/var',
-    'cp -p /etc/hostname /run/nextroot/etc/hostname',
+    'umount -R /run/nextroot.armed   # left by an earlier attempt',
+    `mount --bind ${TREE} /run/nextroot.armed`,
+    'mount --make-private /run/nextroot.armed',
+    'mount --rbind /var /run/nextroot.armed/var',
+    `cp -p /etc/hostname ${TREE}/etc/hostname`,
   ])
 })
 
 test('plan: a /usr-only image is the running root with the staged /usr on top, and the shared dirs', () => {
   assert.equal(
-    planCarryOver({...FACTS, usrOnly: true, files: [], leftovers: []}).steps.map(describeCarryStep),
+    planCarryOver({...FACTS, usrOnly: true, files: [], leftover: false}).steps.map(describeCarryStep),
     [
-      'mount --bind /run/nextroot/usr /var/lib/nextroot/mnt/usr-1',
-      'mount --bind / /run/nextroot',
-      'mount --make-private /run/nextroot',
-      'mount --bind /var/lib/nextroot/mnt/usr-1 /run/nextroot/usr',
-      'mount --rbind /var /run/nextroot/var',
+      'mount --bind / /run/nextroot.armed',
+      'mount --make-private /run/nextroot.armed',
+      `mount --bind ${TREE}/usr /run/nextroot.armed/usr`,
+      'mount --rbind /var /run/nextroot.armed/var',
     ],
   )
 })
+
 test.run()

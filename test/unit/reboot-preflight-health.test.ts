@@ -30,7 +30,9 @@ const READY: PreflightFacts = {
     softRebootsCount: 0,
   },
   staged: {...STAGED, verified: true, sha256: 'ab12'},
-  nextroot: {path: '/run/nextroot', visible: true, isStaged: true, etcWritable: true},
+  staging: {state: 'staged'},
+  nextrootPath: '/run/nextroot',
+  etcWritable: true,
   writesEtc: true,
   check: CHECK,
   inhibitors: [],
@@ -49,12 +51,26 @@ test('preflight: host and staged-root refusals, which --force cannot override', 
     code({systemd: {...READY.systemd, version: 252, softRebootSupported: false}}),
     'NR_NO_SOFT_REBOOT',
   )
-  assert.is(code({nextroot: {...READY.nextroot, visible: false}, force: true}), 'NR_NOTHING_STAGED')
-  assert.is(code({nextroot: {...READY.nextroot, isStaged: false}, force: true}), 'NR_STAGED_CHANGED')
   assert.is(code({expectSha256: 'AB12'}), undefined, 'digests compare case-insensitively')
   assert.is(code({expectSha256: 'ffff', force: true}), 'NR_STAGED_CHANGED')
-  assert.is(code({nextroot: {...READY.nextroot, etcWritable: false}}), 'NR_NOT_READY')
-  assert.is(code({nextroot: {...READY.nextroot, etcWritable: false}, writesEtc: false}), undefined)
+  assert.is(code({etcWritable: false}), 'NR_NOT_READY')
+  assert.is(code({etcWritable: false, writesEtc: false}), undefined)
+})
+
+test('preflight: the staging state decides, whatever --force says', () => {
+  const refused = (staging: PreflightFacts['staging']) => code({staging, force: true})
+  assert.is(refused({state: 'none'}), 'NR_NOTHING_STAGED')
+  assert.is(refused({state: 'stale', stale: 'rebooted'}), 'NR_STAGED_STALE')
+  assert.is(refused({state: 'stale', stale: 'tree-missing'}), 'NR_STAGED_STALE')
+  assert.is(refused({state: 'switched'}), 'NR_RUNNING_ROOT')
+  assert.is(refused({state: 'armed'}), undefined, 'armed before (a failed or scheduled attempt): armed again')
+  const mount = {kind: 'mount' as const, source: '/dev/vdz', fsType: 'ext4', osTree: true}
+  const foreign = {entry: mount, hijacksPlainReboot: true, softRebootSwitches: true, leftover: false}
+  assert.is(refused({state: 'staged', foreign}), 'NR_NEXTROOT_IN_USE', "someone else's tree is not replaced")
+  const emptyDir = {kind: 'directory' as const, empty: true, osTree: false}
+  const leftover = {entry: emptyDir, hijacksPlainReboot: false, softRebootSwitches: false, leftover: true}
+  assert.is(refused({state: 'staged', foreign: leftover}), undefined, 'what a switch left is replaced')
+  assert.is(code({target: 'same-root', staging: {state: 'none', foreign}}), 'NR_NEXTROOT_IN_USE')
 })
 
 test('preflight: check blockers, low /run space, inhibitors and a plan that says reboot refuse; --force logs them', () => {

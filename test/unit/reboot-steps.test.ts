@@ -19,16 +19,16 @@ import {STAGED} from '../helpers/check-facts.js'
 const locations = resolveLocations({stateDir: '/srv/nextroot-state'})
 
 const CARRY: CarryFacts = {
-  nextroot: '/run/nextroot',
+  tree: STAGED.tree as string,
+  armed: '/run/nextroot.armed',
   hostRoot: '/',
   usrOnly: false,
-  aside: '/srv/nextroot-state/mnt/usr-1',
   dirs: [
-    {source: '/var', target: '/run/nextroot/var'},
-    {source: '/home', target: '/run/nextroot/home'},
+    {source: '/var', target: '/run/nextroot.armed/var'},
+    {source: '/home', target: '/run/nextroot.armed/home'},
   ],
-  files: [{source: '/etc/hostname', target: '/run/nextroot/etc/hostname'}],
-  leftovers: ['/run/nextroot/srv'],
+  files: [{source: '/etc/hostname', target: `${STAGED.tree}/etc/hostname`}],
+  leftover: true,
 }
 
 const FACTS = {
@@ -40,18 +40,14 @@ const FACTS = {
     softRebootsCount: 0,
   },
   inhibitors: [],
-  nextroot: {path: '/run/nextroot', visible: true, isStaged: true, etcWritable: true},
+  etcWritable: true,
   bootId: 'b00t',
   survivors: {},
   hostOs: 'root A',
-  rootIds: {nextroot: '254:0:77', host: '254:0:2'},
+  rootIds: {staged: '254:0:77', host: '254:0:2'},
 } satisfies RebootFacts
 
-const PLAN = {
-  staged: STAGED,
-  rebootRequired: {packages: ['libc6']},
-  nextroot: {path: '/run/nextroot', visible: true, mounted: true},
-} as PlanFacts
+const PLAN = {staged: STAGED, rebootRequired: {packages: ['libc6']}} as Partial<PlanFacts> as PlanFacts
 
 function inputs(
   mode: Action,
@@ -110,6 +106,16 @@ for (const [mode, given] of MODES) {
     assert.equal(applied, steps)
   })
 }
+
+test('a soft reboot into the staged root points /run/nextroot at the assembled tree with a symlink', () => {
+  const lines = planSteps(MODES[0][1]).map(describeRebootStep)
+  const link = lines.findIndex((l) => l.startsWith('ln -sfn /run/nextroot.armed /run/nextroot'))
+  assert.ok(link > lines.findIndex((l) => l.startsWith('mount --rbind /home')), 'after the carry-over')
+  assert.not.ok(
+    planSteps(MODES[2][1]).some((step) => step.kind === 'link'),
+    'a same-root soft reboot links nothing',
+  )
+})
 
 test('every soft reboot arms the unit with its locations and writes the switch record just before the switch', () => {
   for (const [, given] of MODES.filter(([, i]) => i.mode === 'soft-reboot')) {

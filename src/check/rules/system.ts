@@ -59,46 +59,70 @@ function spaceFindings(facts: CheckFacts): Finding[] {
   ]
 }
 
+const STALE_MESSAGE = {
+  rebooted: 'it was staged before the last full reboot, and is not published in this boot',
+  'tree-missing': 'its tree is gone (an image no longer mounted, or the store entry removed)',
+}
+
+function stagedFinding(facts: CheckFacts): Finding | undefined {
+  const {nextroot, staged, staging} = facts
+  if (nextroot.isRunningRoot)
+    return {
+      severity: 'blocker',
+      code: 'NEXTROOT_IS_RUNNING_ROOT',
+      message: `${staged?.source ?? nextroot.path} is the running root already: there is nothing to switch to.`,
+      hint: 'Stage the next root with nextroot stage.',
+      evidence: {path: nextroot.path},
+    }
+  if (staged && staging.stale)
+    return {
+      severity: 'blocker',
+      code: 'STAGED_NOT_VISIBLE',
+      message: `nextroot staged ${staged.source}, but ${STALE_MESSAGE[staging.stale]}.`,
+      hint: 'nextroot stage --republish checks it again and publishes it, without unpacking.',
+      evidence: {staged: staged.id, why: staging.stale},
+    }
+  if (!nextroot.tree)
+    return {
+      severity: 'blocker',
+      code: 'NOTHING_STAGED',
+      message: 'Nothing is staged: a soft reboot would restart the same root.',
+      hint: 'Stage the new root with nextroot stage.',
+      evidence: {path: nextroot.path},
+    }
+  if (!nextroot.ours)
+    return {
+      severity: 'info',
+      code: 'NEXTROOT_FOREIGN',
+      message: `${nextroot.path} holds an OS tree that nextroot did not stage; the check judges that tree.`,
+      evidence: {path: nextroot.path, osRelease: nextroot.tree.osRelease},
+    }
+  return undefined
+}
+
+/** A mounted OS tree at the nextroot path that nextroot did not make: every plain reboot becomes a soft reboot. */
+function hijackFinding(facts: CheckFacts): Finding | undefined {
+  const foreign = facts.staging.foreign
+  if (!foreign?.hijacksPlainReboot || foreign.entry.kind !== 'mount') return undefined
+  return {
+    severity: 'warning',
+    code: 'PLAIN_REBOOT_HIJACKED',
+    message: `${facts.nextroot.path} is a mounted OS tree nextroot did not make (${foreign.entry.source}): every plain \`systemctl reboot\` is now a soft reboot into it, so a new kernel would not boot.`,
+    hint: 'If it is stale, umount it; nextroot reboot --full withdraws it before a full reboot.',
+    evidence: {entry: foreign.entry},
+  }
+}
+
 function stagedFindings(facts: CheckFacts): Finding[] {
-  const {nextroot, staged} = facts
   const findings: Finding[] = []
-  if (!facts.stateReadable) {
+  if (!facts.stateReadable)
     findings.push({
       severity: 'info',
       code: 'STATE_UNREADABLE',
       message: "nextroot's state directory is readable only by root; what it staged is not known.",
       hint: 'Run nextroot check as root for the full report.',
     })
-  }
-
-  if (nextroot.isRunningRoot) {
-    findings.push({
-      severity: 'blocker',
-      code: 'NEXTROOT_IS_RUNNING_ROOT',
-      message: `${nextroot.path} is the running root: there is nothing to switch to.`,
-      hint: 'Stage the new root with nextroot stage.',
-      evidence: {path: nextroot.path},
-    })
-  } else if (!nextroot.osTree) {
-    const code = staged ? 'STAGED_NOT_VISIBLE' : 'NOTHING_STAGED'
-    findings.push({
-      severity: 'blocker',
-      code,
-      message: staged
-        ? `nextroot staged ${staged.source}, but ${nextroot.path} holds no OS tree (a reboot emptied /run?): a soft reboot would restart the same root.`
-        : `Nothing is staged: ${nextroot.path} holds no OS tree, so a soft reboot would restart the same root.`,
-      hint: 'Stage the new root with nextroot stage.',
-      evidence: {path: nextroot.path, mounted: nextroot.mounted, staged: staged?.id},
-    })
-  } else if (!staged) {
-    findings.push({
-      severity: 'info',
-      code: 'NEXTROOT_FOREIGN',
-      message: `${nextroot.path} holds an OS tree that nextroot did not stage; the check judges that tree.`,
-      evidence: {path: nextroot.path, mounted: nextroot.mounted, osRelease: nextroot.tree?.osRelease},
-    })
-  }
-
+  for (const finding of [stagedFinding(facts), hijackFinding(facts)]) if (finding) findings.push(finding)
   return findings
 }
 
