@@ -23,14 +23,35 @@ async function mountCommand(args: string[], what: string): Promise<void> {
   }
 }
 
-export async function bindMount(tree: string, target: string): Promise<void> {
+/**
+ * The mount option that keeps a mount through the shutdown of a soft reboot: systemd treats a mount with
+ * x-initrd.mount (mount(8) keeps it in /run/mount/utab) as extrinsic outside the initrd and never stops it,
+ * as it does for everything below /run/nextroot (systemd's fstab_is_extrinsic()).
+ */
+export const KEEP_AT_SHUTDOWN = 'x-initrd.mount'
+
+export interface BindOptions {
+  /** Keep the mount through a soft reboot's shutdown (KEEP_AT_SHUTDOWN). */
+  keep?: boolean
+}
+
+function bindArgs(
+  flag: '--bind' | '--rbind',
+  source: string,
+  target: string,
+  options: BindOptions,
+): string[] {
+  return [flag, ...(options.keep ? ['-o', KEEP_AT_SHUTDOWN] : []), source, target]
+}
+
+export async function bindMount(tree: string, target: string, options: BindOptions = {}): Promise<void> {
   await mkdir(target, {recursive: true})
-  await mountCommand(['--bind', tree, target], `${tree} at ${target}`)
+  await mountCommand(bindArgs('--bind', tree, target, options), `${tree} at ${target}`)
 }
 
 /** Shares `source` and every mount below it at `target` (mount --rbind). */
-export async function rbindMount(source: string, target: string): Promise<void> {
-  await mountCommand(['--rbind', source, target], `${source} at ${target}`)
+export async function rbindMount(source: string, target: string, options: BindOptions = {}): Promise<void> {
+  await mountCommand(bindArgs('--rbind', source, target, options), `${source} at ${target}`)
 }
 
 /** Stops mount events at `target` from propagating to its peers (and back). */

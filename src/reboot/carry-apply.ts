@@ -34,9 +34,10 @@ async function apply(step: CarryStep): Promise<void> {
     case 'private':
       return makePrivate(step.target)
     case 'bind':
-      if (!step.recursive) return bindMount(step.source, step.target)
+      // every bind assembles the armed tree: it must stay mounted through the soft reboot's shutdown
+      if (!step.recursive) return bindMount(step.source, step.target, {keep: true})
       await mkdir(step.target, {recursive: true})
-      return rbindMount(step.source, step.target)
+      return rbindMount(step.source, step.target, {keep: true})
     case 'copy':
       return replaceFile(step.target, step.source, {from: step.source})
     case 'write':

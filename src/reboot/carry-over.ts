@@ -2,6 +2,7 @@
 // is assembled at the armed path (a bind mount in /run, made private), the machine's data directories are
 // shared below it (systemd moves the armed mount to / with its submounts), its identity files are copied into
 // the staged /etc and its accounts merged with the image's.
+import {KEEP_AT_SHUTDOWN} from '../host/mount.js'
 import {type AccountFiles, mergeAccounts} from './merge-users.js'
 
 export const ACCOUNT_FILES = ['passwd', 'group', 'shadow', 'gshadow'] as const
@@ -91,7 +92,7 @@ export function describeCarryStep(step: CarryStep): string {
     case 'private':
       return `mount --make-private ${step.target}`
     case 'bind':
-      return `mount ${step.recursive ? '--rbind' : '--bind'} ${step.source} ${step.target}`
+      return `mount ${step.recursive ? '--rbind' : '--bind'} -o ${KEEP_AT_SHUTDOWN} ${step.source} ${step.target}`
     case 'copy':
       return `cp -p ${step.source} ${step.target}`
     case 'write':

@@ -1,9 +1,9 @@
 // Benchmark: in one e2e guest, interleaved per cycle, a full reboot, a raw `systemctl soft-reboot` into a root
-// staged from its disk (mounted, staged as a directory), and `nextroot reboot` (node start, plan, check, preflight, carry-over, trigger) into a
-// root staged the same way, each from the trigger (wall clock just before the command) to the new boot's
+// disk an admin mounted at /run/nextroot by hand, and `nextroot reboot` (node start, plan, check, preflight,
+// carry-over, trigger) into a root staged from its disk, each from the trigger (wall clock just before the command) to the new boot's
 // FinishTimestamp (systemd's "startup finished": the default target reached). Prints medians, spread and ratios.
 // Usage: node --import tsx test/bench/reboot-vs-soft.ts [--cycles N] (root; builds dist/ first: npm run build).
-import {stageDisk} from '../e2e/disk-roots.js'
+import {mountAtNextroot, stageDisk} from '../e2e/disk-roots.js'
 import {runGuest} from '../e2e/run.js'
 import {assertCompleted, failureReport} from '../e2e/scenario.js'
 
@@ -27,7 +27,7 @@ function switchSteps(kind: Kind, n: number): string[] {
     case 'full':
       return [`nextroot unstage > /dev/null; ${mark}; systemctl reboot; sleep 900`, measure(kind, n)]
     case 'soft':
-      return [stageDisk('B'), `${mark}; systemctl soft-reboot; sleep 900`, measure(kind, n)]
+      return [mountAtNextroot('B'), `${mark}; systemctl soft-reboot; sleep 900`, measure(kind, n)]
     case 'nextroot':
       return [
         stageDisk('A'),

@@ -1,6 +1,6 @@
 // Issue 4 on a real systemd: `nextroot check` predicts what a soft reboot does to units (a)-(e) of
-// check-units.ts, then a real `systemctl soft-reboot` confirms it: (a) keeps its PID, (c) keeps the old root
-// mounted in its mount namespace, (e) is gone.
+// check-units.ts, then a real soft reboot (`nextroot reboot`, which stays put on an unhealthy verdict here)
+// confirms it: (a) keeps its PID, (c) keeps the old root mounted in its mount namespace, (e) is gone.
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
@@ -10,12 +10,12 @@ import {scenario} from './scenario.js'
 
 const bindMountinfo = `cat /proc/$(systemctl show -P MainPID ${UNITS.bind})/mountinfo`
 const steps = [
-  setupStep,
+  `${setupStep}; mkdir -p /etc/nextroot && echo ON_UNHEALTHY=stay > /etc/nextroot/nextroot.conf`,
   'nextroot stage /images/rootB.tar > /dev/null',
   'nextroot check --json 2> /e2e/out/check.stderr',
   'nextroot check --strict; echo "exit code $?"',
   pidsStep,
-  'soft-reboot',
+  'nextroot reboot > /e2e/out/reboot.txt 2>&1 && sleep 900',
   pidsStep,
   bindMountinfo,
 ]

@@ -20,15 +20,16 @@ const startSurvivor =
   `printf '%s\\n' ${survivor.map((l) => `'${l}'`).join(' ')} > /run/systemd/system/demo-survivor.service` +
   ' && systemctl daemon-reload && systemctl start demo-survivor.service'
 const stage = 'nextroot stage /images/rootB.tar'
+const reboot = 'nextroot reboot > /e2e/out/reboot.txt 2>&1 && sleep 900'
 const status = 'nextroot status'
 const check =
   'if nextroot check --help > /dev/null 2>&1; then nextroot check; echo "(exit code $?)";' +
   ' else echo "nextroot check: not available yet"; fi'
-const steps = [startSurvivor, listServices, stage, status, check, 'soft-reboot', listServices]
+const steps = [startSurvivor, listServices, stage, status, check, reboot, listServices]
 
 async function main(): Promise<number> {
   console.log(
-    'nextroot demo: boots a Debian trixie VM, stages root B with nextroot and soft-reboots into it.',
+    'nextroot demo: boots a Debian trixie VM, stages root B with nextroot and switches into it with nextroot reboot.',
   )
   console.log('Nothing on this machine changes; images and runs live under /var/tmp.\n')
   if (process.getuid?.() === 0)

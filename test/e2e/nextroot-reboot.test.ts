@@ -86,7 +86,7 @@ scenario(
       reboot('', 'reboot'),
       HISTORY,
       FACTS,
-      'findmnt -no SOURCE,TARGET /var; findmnt -no SOURCE /',
+      'findmnt -no SOURCE,TARGET /var; findmnt -no SOURCE /; ls -d /run/nextroot /run/nextroot.armed 2>/dev/null | wc -l',
       "systemctl show | grep -E '^(SoftReboot|ShutdownStart|Finish)' || true",
       'ls /run/reboot-required* 2>/dev/null | wc -l',
     ],
@@ -98,7 +98,12 @@ scenario(
     assert.is(b.root, 'B', 'the root is B (marker)')
     assert.is(b.bootId, a.bootId, 'same kernel boot')
     assert.is(b.softReboots, 1)
-    assert.match(output(run, 3), /mount --rbind \/var \/run\/nextroot\/var/, 'the dry run names the steps')
+    assert.match(
+      output(run, 3),
+      /mount --rbind -o x-initrd.mount \/var \/run\/nextroot\.armed\/var/,
+      'the dry run names the steps',
+    )
+    assert.match(output(run, 3), /ln -sfn \/run\/nextroot\.armed \/run\/nextroot /, 'armed by a symlink')
     assert.match(output(run, 3), /persist: exit 12\s*$/)
     const persist = shared(run, 'persist') as unknown as {error: {code: string; message: string}}
     assert.is(persist.error.code, 'NR_CANNOT_PERSIST')
@@ -118,6 +123,7 @@ scenario(
     console.log(
       `switch: trigger to default target ${entry.durations.fromTriggerMs} ms, soft reboot ${entry.durations.switchMs} ms`,
     )
+    assert.is(output(run, 7).trim().split('\n').at(-1), '0', 'no staging leftovers at /run/nextroot')
     console.log(`mounts after the switch: ${output(run, 7).replace(/\n/g, '; ')}`)
     console.log(`manager timestamps: ${output(run, 8).replace(/\n/g, '; ')}`)
   },
@@ -231,8 +237,8 @@ scenario(
     assert.is(output(run, 0).trim(), 'usr', 'the staged tree holds only usr')
     assert.match(
       output(run, 1),
-      /mount --bind \/ \/run\/nextroot/,
-      'the dry run puts the running root at /run/nextroot',
+      /mount --bind -o x-initrd.mount \/ \/run\/nextroot\.armed\n/,
+      'the dry run assembles the running root at /run/nextroot.armed',
     )
     assert.match(
       output(run, 1),

@@ -17,7 +17,7 @@ export type GuestRecord = {t: number} & (
       kernel: string
       rootSource: string
       uptime: number
-      nextroot: 'absent' | 'emptydir' | 'dir' | 'mounted'
+      nextroot: 'absent' | 'emptydir' | 'dir' | 'mounted' | 'symlink'
     }
   | {event: 'step'; i: number; step: string}
   | {event: 'result'; i: number; rc: number; output: string}

@@ -20,9 +20,9 @@ const FACTS: CarryFacts = {
 test('plan: undo an earlier attempt, assemble the tree privately, share dirs, copy files', () => {
   assert.equal(planCarryOver(FACTS).steps.map(describeCarryStep), [
     'umount -R /run/nextroot.armed   # left by an earlier attempt',
-    `mount --bind ${TREE} /run/nextroot.armed`,
+    `mount --bind -o x-initrd.mount ${TREE} /run/nextroot.armed`,
     'mount --make-private /run/nextroot.armed',
-    'mount --rbind /var /run/nextroot.armed/var',
+    'mount --rbind -o x-initrd.mount /var /run/nextroot.armed/var',
     `cp -p /etc/hostname ${TREE}/etc/hostname`,
   ])
 })
@@ -31,10 +31,10 @@ test('plan: a /usr-only image is the running root with the staged /usr on top, a
   assert.equal(
     planCarryOver({...FACTS, usrOnly: true, files: [], leftover: false}).steps.map(describeCarryStep),
     [
-      'mount --bind / /run/nextroot.armed',
+      'mount --bind -o x-initrd.mount / /run/nextroot.armed',
       'mount --make-private /run/nextroot.armed',
-      `mount --bind ${TREE}/usr /run/nextroot.armed/usr`,
-      'mount --rbind /var /run/nextroot.armed/var',
+      `mount --bind -o x-initrd.mount ${TREE}/usr /run/nextroot.armed/usr`,
+      'mount --rbind -o x-initrd.mount /var /run/nextroot.armed/var',
     ],
   )
 })

@@ -110,7 +110,10 @@ for (const [mode, given] of MODES) {
 test('a soft reboot into the staged root points /run/nextroot at the assembled tree with a symlink', () => {
   const lines = planSteps(MODES[0][1]).map(describeRebootStep)
   const link = lines.findIndex((l) => l.startsWith('ln -sfn /run/nextroot.armed /run/nextroot'))
-  assert.ok(link > lines.findIndex((l) => l.startsWith('mount --rbind /home')), 'after the carry-over')
+  assert.ok(
+    link > lines.findIndex((l) => l.startsWith('mount --rbind -o x-initrd.mount /home')),
+    'after the carry-over',
+  )
   assert.not.ok(
     planSteps(MODES[2][1]).some((step) => step.kind === 'link'),
     'a same-root soft reboot links nothing',

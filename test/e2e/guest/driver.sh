@@ -17,7 +17,9 @@ boot=$(($(cat "$S/boots" 2> /dev/null || echo 0) + 1))
 echo "$boot" > "$S/boots"
 
 staged=absent
-if mountpoint -q /run/nextroot; then
+if [ -L /run/nextroot ]; then
+  staged=symlink
+elif mountpoint -q /run/nextroot; then
   staged=mounted
 elif [ -d /run/nextroot ]; then
   staged=$([ -z "$(ls -A /run/nextroot)" ] && echo emptydir || echo dir)
