@@ -13,7 +13,9 @@ export default class Reboot extends BaseCommand {
 
 --persist (btrfs): nextroot stages archives into a subvolume when its state directory is on btrfs; with --persist that subvolume becomes the default one (btrfs subvolume set-default), so a full reboot that names no subvol= boots it too. Refused unless the boot mounts / without subvol=, the subvolume is on the root file system and /etc/fstab mounts every carried directory itself. A fallback restores the previous default first.
 
---full withdraws the staged root from /run/nextroot and reboots with SYSTEMCTL_SKIP_AUTO_SOFT_REBOOT=1, so the kernel really restarts.`
+Arming: the new root is assembled at /run/nextroot.armed and /run/nextroot becomes a symlink to it, so even while armed a plain \`systemctl reboot\` stays a full reboot; a failure or Ctrl-C before the trigger disarms.
+
+--full reboots with SYSTEMCTL_SKIP_AUTO_SOFT_REBOOT=1 (after unmounting a mount another tool left at /run/nextroot), so the kernel really restarts.`
 
   static override examples = [
     {description: 'Switch into the staged root', command: '<%= config.bin %> reboot'},

@@ -6,9 +6,9 @@ import {status, type StatusResult} from '../src/status/status.js'
 
 export default class Status extends BaseCommand {
   static override summary =
-    'Show the staged root, whether it is visible at /run/nextroot, and the running system.'
+    'Show the staged root and its state (staged, stale, armed, switched), and what reboots do now.'
   static override description =
-    'Also says whether a plain `systemctl reboot` would now become a soft reboot into the staged root (systemd >= 255 does that while /run/nextroot is a mounted OS tree).'
+    'States: staged (published in this boot, nothing at /run/nextroot), stale (staged before the last full reboot: nextroot stage --republish), armed (nextroot reboot assembled the carried tree and linked /run/nextroot to it), switched (it is the running root). Says what a plain `systemctl reboot` and a raw `systemctl soft-reboot` do now, and names anything another tool put at /run/nextroot (a mounted OS tree there turns every plain reboot into a soft reboot).'
 
   static override examples = [
     {description: 'Show the state', command: '<%= config.bin %> status'},

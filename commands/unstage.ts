@@ -5,11 +5,15 @@ import {renderUnstaged} from '../src/cli/render-stage.js'
 import {unstage, type UnstageResult} from '../src/stage/unstage.js'
 
 export default class Unstage extends BaseCommand {
-  static override summary = 'Withdraw the staged root from /run/nextroot and delete its unpacked tree.'
+  static override summary =
+    'Withdraw the staged root (disarming a switch armed for it) and delete its unpacked tree.'
   static override description =
-    'Idempotent: when nothing is staged it says so and succeeds. A mount at /run/nextroot that nextroot did not make is left alone and reported.'
+    'Idempotent: when nothing is staged it says so and succeeds. A switch left armed (a --when= schedule) is disarmed and its schedule cancelled. Anything at /run/nextroot that nextroot did not put there is left alone and reported.'
   static override examples = [
-    {description: 'Make sure the next reboot is a full one', command: '<%= config.bin %> unstage'},
+    {
+      description: 'Forget the staged root (a plain reboot is a full one either way)',
+      command: '<%= config.bin %> unstage',
+    },
   ]
 
   static override flags = {...locationFlags}

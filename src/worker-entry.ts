@@ -7,5 +7,7 @@ import type {WorkerOptions} from 'node:worker_threads'
 export function workerEntry(starter: string, name: string): [string | URL, WorkerOptions] {
   if (!starter.endsWith('.ts')) return [new URL(`./${name}.js`, starter), {}]
   const source = JSON.stringify(new URL(`./${name}.ts`, starter).href)
-  return [`import('tsx/esm/api').then(({register}) => (register(), import(${source})))`, {eval: true}]
+  // resolved here: an eval'd worker resolves bare names from the working directory, not from nextroot
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
+  return [`import(${tsx}).then(({register}) => (register(), import(${source})))`, {eval: true}]
 }

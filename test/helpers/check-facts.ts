@@ -39,6 +39,15 @@ export const STAGED: StagedRecord = {
   bootId: 'b00t',
 }
 
+/** A running systemd 257 that can soft-reboot, before any soft reboot. */
+export const SYSTEMD_257 = {
+  running: true,
+  version: 257,
+  softRebootSupported: true,
+  autoSoftReboot: true,
+  softRebootsCount: 0,
+}
+
 /** Facts of a healthy system with a staged root, the units of `showText`, and `overrides` on top. */
 export function factsFrom(showText: string, overrides: Partial<CheckFacts> = {}): CheckFacts {
   return {

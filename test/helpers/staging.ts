@@ -19,6 +19,11 @@ export function locationsIn(dir: string): TestLocations {
   return {nextroot: join(dir, `nextroot-${counter}`), stateDir: join(dir, `state-${counter}`)}
 }
 
+/** --root, --state-dir and --nextroot all inside `dir` (host/, state/, next/), for CLI runs. */
+export function scratchPathFlags(dir: string): string[] {
+  return ['--root', join(dir, 'host'), '--state-dir', join(dir, 'state'), '--nextroot', join(dir, 'next')]
+}
+
 /** The same locations as CLI flags. */
 export function locationFlags(locations: TestLocations): string[] {
   return ['--nextroot', locations.nextroot, '--state-dir', locations.stateDir]

@@ -9,15 +9,9 @@ import * as assert from 'uvu/assert'
 import {runCli} from '../helpers/cli.js'
 import {makeOsTree} from '../helpers/os-tree.js'
 import {withScratch} from '../helpers/scratch.js'
+import {scratchPathFlags} from '../helpers/staging.js'
 
-const paths = (dir: string) => [
-  '--root',
-  join(dir, 'host'),
-  '--state-dir',
-  join(dir, 'state'),
-  '--nextroot',
-  join(dir, 'next'),
-]
+const paths = scratchPathFlags
 
 test('without systemd as init, reboot refuses with NR_NO_SYSTEMD (exit 4), also --dry-run, and changes nothing', async () => {
   await withScratch('reboot-cli', async (dir) => {

@@ -10,6 +10,7 @@ import {COMMANDS} from '../../commands/index.js'
 import {type CliResult, runCli} from '../helpers/cli.js'
 import {makeOsTree} from '../helpers/os-tree.js'
 import {removeScratch, scratchDir} from '../helpers/scratch.js'
+import {scratchPathFlags} from '../helpers/staging.js'
 
 let dir = ''
 
@@ -23,14 +24,7 @@ test.after(async () => {
 })
 
 /** Every system path in the scratch dir: no run touches the machine's own /run or /var/lib/nextroot. */
-const paths = () => [
-  '--root',
-  join(dir, 'host'),
-  '--state-dir',
-  join(dir, 'state'),
-  '--nextroot',
-  join(dir, 'next'),
-]
+const paths = () => scratchPathFlags(dir)
 
 /** For each command, a run that changes nothing on any machine, as root or not. */
 const HARMLESS: Record<keyof typeof COMMANDS, () => string[]> = {

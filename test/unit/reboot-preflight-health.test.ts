@@ -7,7 +7,7 @@ import {durations, judgeHealth, type AfterFacts} from '../../src/history/health.
 import type {PendingSwitch} from '../../src/history/records.js'
 import {resolveLocations} from '../../src/locations.js'
 import {preflight, type PreflightFacts} from '../../src/reboot/preflight.js'
-import {STAGED} from '../helpers/check-facts.js'
+import {STAGED, SYSTEMD_257} from '../helpers/check-facts.js'
 
 const CHECK: CheckResult = {
   verdict: 'ready',
@@ -22,13 +22,7 @@ const READY: PreflightFacts = {
   target: 'staged',
   explicit: true,
   decision: {action: 'soft-reboot', target: 'staged', reasons: [], units: [], notes: []},
-  systemd: {
-    running: true,
-    version: 257,
-    softRebootSupported: true,
-    autoSoftReboot: true,
-    softRebootsCount: 0,
-  },
+  systemd: SYSTEMD_257,
   staged: {...STAGED, verified: true, sha256: 'ab12'},
   staging: {state: 'staged'},
   nextrootPath: '/run/nextroot',

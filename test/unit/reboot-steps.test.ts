@@ -14,7 +14,7 @@ import type {RebootFacts} from '../../src/reboot/facts.js'
 import {pendingSwitch} from '../../src/reboot/pending.js'
 import {type StepInputs, planSteps} from '../../src/reboot/plan-steps.js'
 import {type RebootStep, describeRebootStep, isTrigger} from '../../src/reboot/steps.js'
-import {STAGED} from '../helpers/check-facts.js'
+import {STAGED, SYSTEMD_257} from '../helpers/check-facts.js'
 
 const locations = resolveLocations({stateDir: '/srv/nextroot-state'})
 
@@ -32,13 +32,7 @@ const CARRY: CarryFacts = {
 }
 
 const FACTS = {
-  systemd: {
-    running: true,
-    version: 257,
-    softRebootSupported: true,
-    autoSoftReboot: true,
-    softRebootsCount: 0,
-  },
+  systemd: SYSTEMD_257,
   inhibitors: [],
   etcWritable: true,
   bootId: 'b00t',
