@@ -6,6 +6,7 @@ import History from './history.js'
 import Install from './install.js'
 import Plan from './plan.js'
 import Reboot from './reboot.js'
+import Restart from './restart.js'
 import Stage from './stage.js'
 import Status from './status.js'
 import Unstage from './unstage.js'
@@ -17,6 +18,7 @@ export const COMMANDS = {
   install: Install,
   plan: Plan,
   reboot: Reboot,
+  restart: Restart,
   stage: Stage,
   status: Status,
   unstage: Unstage,

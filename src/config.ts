@@ -20,6 +20,12 @@ export interface Config {
   healthTimeoutS: number
   /** What to do when it does not: a full reboot (back to what the boot loader boots), or stay and report. */
   onUnhealthy: OnUnhealthy
+  /** Units `nextroot restart` never restarts live, beyond its built-in list (globs: `*` and `?`). */
+  restartNever: string[]
+  /** Entries of the built-in never-restart list to restart after all (globs matched against the units). */
+  restartAllow: string[]
+  /** Seconds each user manager has, from connecting to its last job (systemd's helper uses 15). */
+  userTimeoutS: number
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -34,6 +40,9 @@ export const DEFAULT_CONFIG: Config = {
   mergeUsers: true,
   healthTimeoutS: 300,
   onUnhealthy: 'reboot',
+  restartNever: [],
+  restartAllow: [],
+  userTimeoutS: 15,
 }
 
 function invalid(line: number, message: string): NextrootError {
@@ -49,6 +58,19 @@ function paths(value: string, line: number): string[] {
   return list
 }
 
+function globs(value: string, line: number): string[] {
+  const list = value.split(/\s+/).filter(Boolean)
+  const bad = list.find((glob) => !/^[\w@.:*?\\-]+$/.test(glob))
+  if (bad !== undefined) throw invalid(line, `'${bad}' is not a unit name or a glob of unit names.`)
+  return list
+}
+
+function seconds(key: string, value: string, line: number): number {
+  if (!/^\d+$/.test(value) || Number(value) === 0)
+    throw invalid(line, `${key} is a number of seconds, not '${value}'.`)
+  return Number(value)
+}
+
 const KEYS: Record<string, (config: Config, value: string, line: number) => void> = {
   CARRY_DIRS: (config, value, line) => (config.carryDirs = paths(value, line)),
   CARRY_FILES: (config, value, line) => (config.carryFiles = paths(value, line)),
@@ -56,11 +78,11 @@ const KEYS: Record<string, (config: Config, value: string, line: number) => void
     if (!['yes', 'no'].includes(value)) throw invalid(line, `MERGE_USERS is yes or no, not '${value}'.`)
     config.mergeUsers = value === 'yes'
   },
-  HEALTH_TIMEOUT: (config, value, line) => {
-    if (!/^\d+$/.test(value) || Number(value) === 0)
-      throw invalid(line, `HEALTH_TIMEOUT is a number of seconds, not '${value}'.`)
-    config.healthTimeoutS = Number(value)
-  },
+  HEALTH_TIMEOUT: (config, value, line) => (config.healthTimeoutS = seconds('HEALTH_TIMEOUT', value, line)),
+  RESTART_NEVER: (config, value, line) => (config.restartNever = globs(value, line)),
+  RESTART_ALLOW: (config, value, line) => (config.restartAllow = globs(value, line)),
+  RESTART_USER_TIMEOUT: (config, value, line) =>
+    (config.userTimeoutS = seconds('RESTART_USER_TIMEOUT', value, line)),
   ON_UNHEALTHY: (config, value, line) => {
     if (value !== 'reboot' && value !== 'stay')
       throw invalid(line, `ON_UNHEALTHY is reboot or stay, not '${value}'.`)

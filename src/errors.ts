@@ -19,6 +19,9 @@ export const EXIT = {
   /** `nextroot check` verdicts (results, not errors): blocked, and ready with warnings under --strict. */
   checkBlocked: 20,
   checkWarnings: 21,
+  /** `nextroot restart` verdicts: some restarts failed; a soft reboot or a reboot is still needed. */
+  restartFailed: 22,
+  rebootStillNeeded: 23,
 } as const
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]

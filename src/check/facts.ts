@@ -23,7 +23,7 @@ import {
   unitPaths,
 } from './path-facts.js'
 import type {ProcessFacts} from './processes.js'
-import type {UnitAssignment} from './unit-file.js'
+import type {UnitAssignment} from '../systemd/unit-file.js'
 import {loadedUnits, survivalCandidates, unitFilesMentioningSurvival} from './unit-facts.js'
 import {type UnitTree, readUnitTree} from './unit-tree.js'
 

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {unlessAbsent} from '../absent.js'
 import {unitFilePaths, unitList} from '../systemd/properties.js'
 import {type UnitProperties, listUnits, prop, showUnits} from '../systemd/units.js'
-import {type UnitAssignment, parseUnitFile} from './unit-file.js'
+import {type UnitAssignment, parseUnitFile} from '../systemd/unit-file.js'
 
 /** Everything `systemctl show` is asked about each loaded unit (one batched call for all of them). */
 export const UNIT_PROPERTIES = [

@@ -6,7 +6,7 @@ import {basename, join} from 'node:path'
 
 import {unlessAbsent} from '../absent.js'
 import {resolveInTree} from '../tree/tree-path.js'
-import {type UnitAssignment, parseUnitFile, valuesOf} from './unit-file.js'
+import {type UnitAssignment, parseUnitFile, valuesOf} from '../systemd/unit-file.js'
 
 export interface UnitTree {
   root: string

@@ -3,6 +3,7 @@ import type {HistoryEntry} from '../history/records.js'
 import type {InstallResult} from '../shipped/install.js'
 import type {RebootResult} from '../reboot/reboot.js'
 import {formatDuration} from '../format.js'
+import {describeActions} from '../restart/describe.js'
 
 function headline(result: RebootResult): string {
   const verb = result.dryRun ? 'Would' : 'Will'
@@ -10,7 +11,7 @@ function headline(result: RebootResult): string {
     case 'none':
       return 'Nothing to do: nothing pending needs a restart.'
     case 'restart-units':
-      return `${verb} restart ${result.decision.units.join(', ')}.`
+      return `${verb} ${describeActions(result.decision.restart).join(', ')}.`
     case 'reboot':
       return `${verb} do a FULL reboot (the kernel restarts; a staged root is withdrawn first).`
     case 'soft-reboot':

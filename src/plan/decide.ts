@@ -7,23 +7,21 @@ import type {PlanFacts} from './facts.js'
 import {planNotes} from './notes.js'
 import {restartLevel} from './packages.js'
 import type {Action, Reason, SwitchTarget} from './reasons.js'
-import {type StaleProcess, replacedFiles} from './stale.js'
+import {type RestartPlan, hasWork, planRestart} from '../restart/policy.js'
+import {liveReasons, softRebootReasons} from './restart-reasons.js'
 
 export interface Decision {
   action: Action
   /** For a soft reboot: into the staged root, or into the same root upgraded in place. */
   target?: SwitchTarget
   reasons: Reason[]
-  /** For restart-units: the services to restart. */
-  units: string[]
+  /** What `nextroot restart` would do: for restart-units, what is done; otherwise what a switch also refreshes. */
+  restart: RestartPlan
   /** Things worth knowing that do not change the action. */
   notes: string[]
   /** What the next full reboot boots, after a soft reboot into the staged root. */
   persistence?: string
 }
-
-/** Units whose restart ends every session or the manager itself: a soft reboot is the clean way. */
-const CORE_UNITS = ['init.scope', 'dbus.service', 'dbus-broker.service', 'systemd-logind.service']
 
 function stagedRootReasons(boot: RootBoot, facts: PlanFacts): Reason[] {
   const {running} = facts.kernel
@@ -93,21 +91,6 @@ function packageReasons(facts: PlanFacts, level: 'soft-reboot' | 'reboot'): Reas
   return reasons
 }
 
-function coreReasons(stale: StaleProcess[]): Reason[] {
-  return stale
-    .filter((p) => p.pid === 1 || CORE_UNITS.includes(p.unit ?? ''))
-    .map((p) => ({
-      code: 'CORE_PROCESS_STALE',
-      message: `${p.pid === 1 ? 'systemd (PID 1)' : `${p.unit} (${p.comm}, PID ${p.pid})`} runs replaced ${replacedFiles(p)}`,
-    }))
-}
-
-function serviceProcesses(stale: StaleProcess[]): StaleProcess[] {
-  return stale.filter(
-    (p) => p.pid !== 1 && p.unit?.endsWith('.service') && !CORE_UNITS.includes(p.unit ?? ''),
-  )
-}
-
 /** What the next full reboot boots after a soft reboot into `record` (also said by `nextroot status`). */
 export function persistenceOf(record: StagedRecord | undefined): string {
   if (record?.kind === 'image' && record.source.startsWith('/dev/'))
@@ -117,13 +100,14 @@ export function persistenceOf(record: StagedRecord | undefined): string {
 
 export function decide(facts: PlanFacts): Decision {
   const boot = facts.next?.boot
-  const base = {units: [], notes: planNotes(facts)}
+  const restart = planRestart(facts.restart)
+  const base = {restart, notes: planNotes(facts, restart)}
   const full = [
     ...(boot ? stagedRootReasons(boot, facts) : installedReasons(facts)),
     ...packageReasons(facts, 'reboot'),
   ]
   if (full.length > 0) return {...base, action: 'reboot', reasons: full}
-  const soft = [...coreReasons(facts.stale), ...packageReasons(facts, 'soft-reboot')]
+  const soft = [...softRebootReasons(restart), ...packageReasons(facts, 'soft-reboot')]
   if (boot) {
     const into: Reason = {
       code: 'ROOT_STAGED',
@@ -142,15 +126,6 @@ export function decide(facts: PlanFacts): Decision {
   }
 
   if (soft.length > 0) return {...base, action: 'soft-reboot', target: 'same-root', reasons: soft}
-  const services = serviceProcesses(facts.stale)
-  if (services.length > 0) {
-    const units = [...new Set(services.map((p) => p.unit as string))].sort()
-    const reasons = services.map((p): Reason => ({
-      code: 'SERVICE_STALE',
-      message: `${p.unit} (${p.comm}, PID ${p.pid}) runs replaced ${replacedFiles(p)}`,
-    }))
-    return {...base, action: 'restart-units', reasons, units}
-  }
-
+  if (hasWork(restart)) return {...base, action: 'restart-units', reasons: liveReasons(restart)}
   return {...base, action: 'none', reasons: []}
 }

@@ -1,5 +1,5 @@
 // Gathers what `nextroot plan` decides on: the running kernel and command line, the kernels each root
-// ships, the staged record, reboot-required flags and processes running replaced code. Judges nothing.
+// ships, the staged record, reboot-required flags and what `nextroot restart` decides on. Judges nothing.
 import {readFile} from 'node:fs/promises'
 import {release} from 'node:os'
 import {join} from 'node:path'
@@ -10,7 +10,8 @@ import {type StagedRecord, treeOf} from '../state/record.js'
 import type {Foreign, StaleReason, Staging} from '../state/staging.js'
 import {type GatheredStaging, gatherStaging} from '../state/staging-facts.js'
 import {type RootBoot, gatherRootBoot} from '../tree/root-boot.js'
-import {type StaleProcess, staleProcesses} from './stale.js'
+import {readConfig} from '../config.js'
+import {type RestartFacts, gatherRestartFacts} from '../restart/facts.js'
 
 export interface PlanFacts {
   /** The running kernel and command line; whether SELinux is enabled (its policy was loaded at boot). */
@@ -27,9 +28,8 @@ export interface PlanFacts {
   nextrootPath: string
   /** /run/reboot-required exists; the packages listed in /run/reboot-required.pkgs. */
   rebootRequired?: {packages: string[]}
-  stale: StaleProcess[]
-  /** Processes whose maps could not be read (other users', when not root), and whether /proc was there. */
-  processes: {unreadable: number; proc: boolean}
+  /** What `nextroot restart` decides on: processes running replaced code, the managers' units. */
+  restart: RestartFacts
 }
 
 async function text(path: string): Promise<string | undefined> {
@@ -54,14 +54,14 @@ async function nextRoot(view: GatheredStaging, nextroot: string): Promise<PlanFa
 export async function gatherPlanFacts(locations: Locations): Promise<PlanFacts> {
   const {hostRoot} = locations
   const view = await gatherStaging(locations)
-  const [running, cmdline, installed, next, selinux, required, stale] = await Promise.all([
+  const [running, cmdline, installed, next, selinux, required, restart] = await Promise.all([
     text(join(hostRoot, 'proc/sys/kernel/osrelease')),
     text(join(hostRoot, 'proc/cmdline')),
     gatherRootBoot(hostRoot),
     nextRoot(view, locations.nextroot),
     pathExists(join(hostRoot, 'sys/fs/selinux/enforce')),
     rebootRequired(hostRoot),
-    staleProcesses(hostRoot),
+    readConfig(hostRoot).then((config) => gatherRestartFacts(locations, config)),
   ])
   const {staging} = view
   return {
@@ -77,7 +77,6 @@ export async function gatherPlanFacts(locations: Locations): Promise<PlanFacts> 
     next,
     nextrootPath: locations.nextroot,
     rebootRequired: required,
-    stale: stale.processes,
-    processes: {unreadable: stale.unreadable, proc: stale.proc},
+    restart,
   }
 }

@@ -1,10 +1,10 @@
 // What `nextroot plan` says besides its action (pure): a stale staged root, a tree at the nextroot path that
-// hijacks plain reboots, sessions running old code, and what could not be looked at.
+// hijacks plain reboots, sessions running old code, and what could not be looked at or asked.
 import type {PlanFacts} from './facts.js'
-import {replacedFiles} from './stale.js'
+import type {RestartPlan} from '../restart/policy.js'
 import {describeOs} from '../tree/os-release.js'
 
-export function planNotes(facts: PlanFacts): string[] {
+export function planNotes(facts: PlanFacts, restart: RestartPlan): string[] {
   const notes: string[] = []
   const {staged, staging} = facts
   if (staged && staging.stale)
@@ -15,17 +15,26 @@ export function planNotes(facts: PlanFacts): string[] {
     notes.push(
       `${facts.nextrootPath} is a mounted OS tree nextroot did not make: every plain \`systemctl reboot\` is now a soft reboot into it (nextroot reboot --full withdraws it).`,
     )
-  for (const p of facts.stale.filter((s) => s.pid !== 1 && !s.unit?.endsWith('.service')))
-    notes.push(
-      `${p.unit ?? 'a process'} (${p.comm}, PID ${p.pid}) runs replaced ${replacedFiles(p)}: log out and in.`,
-    )
-  if (!facts.processes.proc)
-    notes.push('There is no /proc under the root: which processes run old code is unknown.')
-  if (facts.processes.unreadable > 0)
-    notes.push(
-      `${facts.processes.unreadable} processes of other users could not be read: run as root to see every process running old code.`,
-    )
+  notes.push(...restartNotes(facts, restart))
   if (!facts.stateReadable)
     notes.push("nextroot's state directory is readable only by root: what it staged is not known.")
+  return notes
+}
+
+/** Sessions running old code, managers not asked, processes not read: what no restart covers or nobody knows. */
+function restartNotes(facts: PlanFacts, restart: RestartPlan): string[] {
+  const notes: string[] = []
+  for (const s of restart.sessions)
+    notes.push(`${s.unit} (${s.comm}, PID ${s.pid}) runs replaced code: its user logs out and in.`)
+  for (const u of restart.unreachable.filter((m) => m.stale.length === 0))
+    notes.push(`${u.manager} could not be asked (${u.why}): what its units need is unknown.`)
+  const {stale, asRoot} = facts.restart
+  if (!stale.proc) notes.push('There is no /proc under the root: which processes run old code is unknown.')
+  if (stale.unreadable > 0)
+    notes.push(
+      asRoot
+        ? `${stale.unreadable} processes could not be read even as root: what they run is unknown.`
+        : `${stale.unreadable} processes of other users could not be read: run as root to see every process running old code.`,
+    )
   return notes
 }

@@ -19,9 +19,15 @@ export const REASON_CODES = [
   // a soft reboot brings these
   'ROOT_STAGED',
   'CORE_PROCESS_STALE',
+  'SERVICE_NOT_RESTARTABLE',
+  'MANAGER_UNREACHABLE',
   'USERSPACE_UPGRADED',
-  // restarting units is enough
+  // restarting units (or re-executing, reloading a manager) is enough
   'SERVICE_STALE',
+  'UNIT_MARKED',
+  'PACKAGE_UPGRADED',
+  'MANAGER_STALE',
+  'UNIT_FILES_CHANGED',
 ] as const
 
 export type ReasonCode = (typeof REASON_CODES)[number]

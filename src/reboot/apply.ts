@@ -5,9 +5,10 @@ import {interruptedError} from '../errors.js'
 import {setDefaultSubvolume} from '../host/btrfs.js'
 import {unmountAll} from '../host/mount.js'
 import {writePending} from '../history/records.js'
+import {applyRestartStep} from '../restart/apply.js'
 import {placeUnit} from '../shipped/after-switch-unit.js'
 import {placeScheduleGuard} from '../shipped/schedule-guard.js'
-import {requestSwitch, restartUnits} from '../systemd/switch.js'
+import {requestSwitch} from '../systemd/switch.js'
 import {applyCarryOver} from './carry-apply.js'
 import type {CarryStep} from './carry-over.js'
 import type {RebootStep} from './steps.js'
@@ -34,7 +35,7 @@ export async function applyRebootStep(step: Exclude<RebootStep, {kind: 'carry'}>
     case 'switch':
       return requestSwitch(step.request)
     case 'restart':
-      return restartUnits(step.units)
+      return applyRestartStep(step.step)
   }
 }
 

@@ -4,6 +4,7 @@ import type {PendingSwitch} from '../history/records.js'
 import type {Locations} from '../locations.js'
 import type {Decision} from '../plan/decide.js'
 import type {Action, SwitchTarget} from '../plan/reasons.js'
+import {restartSteps} from '../restart/steps.js'
 import {armedPath, stateLayout} from '../state/layout.js'
 import type {CarryStep} from './carry-over.js'
 import type {PersistFacts} from './persist.js'
@@ -59,6 +60,10 @@ export function planSteps(inputs: StepInputs): RebootStep[] {
         ]
       : []),
     ...switchSteps(inputs),
-    ...(mode === 'restart-units' ? [{kind: 'restart' as const, units: inputs.decision.units}] : []),
+    ...(mode === 'restart-units'
+      ? restartSteps(inputs.decision.restart)
+          .flat()
+          .map((step) => ({kind: 'restart' as const, step}))
+      : []),
   ]
 }

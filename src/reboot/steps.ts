@@ -2,6 +2,7 @@
 // the result's steps), reboot/apply.ts applies the same values, so what is printed is what is done.
 import type {PendingSwitch} from '../history/records.js'
 import type {Locations} from '../locations.js'
+import {type RestartStep, describeRestartStep} from '../restart/steps.js'
 import {stateLayout} from '../state/layout.js'
 import {AFTER_SWITCH_UNIT, AFTER_SWITCH_WANTED_BY, unitPaths} from '../shipped/after-switch-unit.js'
 import {scheduleGuardPath} from '../shipped/schedule-guard.js'
@@ -23,7 +24,8 @@ export type RebootStep =
   /** The switch the new userspace checks; stamped with the trigger's time when it is written. */
   | {kind: 'record-switch'; path: string; pending: PendingSwitch}
   | {kind: 'switch'; request: SwitchRequest}
-  | {kind: 'restart'; units: string[]}
+  /** --auto, when restarts are enough: the steps `nextroot restart` takes. */
+  | {kind: 'restart'; step: RestartStep}
 
 /** Steps taken after the result is printed: the switch kills this process soon after they start. */
 const TRIGGER: ReadonlySet<RebootStep['kind']> = new Set(['record-switch', 'switch', 'restart'])
@@ -54,6 +56,6 @@ export function describeRebootStep(step: RebootStep): string {
     case 'switch':
       return switchCommand(step.request).join(' ')
     case 'restart':
-      return `systemctl try-restart -- ${step.units.join(' ')}`
+      return describeRestartStep(step.step)
   }
 }

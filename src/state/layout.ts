@@ -26,5 +26,7 @@ export function stateLayout(locations: Locations) {
     history: join(stateDir, 'history.jsonl'),
     /** The record of the root a soft reboot switched into: its tree is the running root now. */
     running: join(stateDir, 'running.json'),
+    /** Packages the package manager changed since the last `nextroot restart` (written by the apt hook). */
+    changedPackages: join(stateDir, 'changed-packages'),
   }
 }

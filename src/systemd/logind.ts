@@ -34,3 +34,16 @@ export async function listInhibitors(): Promise<Inhibitor[]> {
 export function blockingShutdown(inhibitors: Inhibitor[]): Inhibitor[] {
   return inhibitors.filter((i) => i.mode === 'block' && i.what.split(':').includes('shutdown'))
 }
+
+/** logind's PreparingForShutdown: a shutdown or reboot (soft or full) is under way. */
+export async function preparingForShutdown(): Promise<boolean> {
+  const {stdout} = await run('busctl', [
+    '--json=short',
+    'get-property',
+    'org.freedesktop.login1',
+    '/org/freedesktop/login1',
+    'org.freedesktop.login1.Manager',
+    'PreparingForShutdown',
+  ])
+  return (JSON.parse(stdout) as {data: boolean}).data === true
+}

@@ -45,11 +45,6 @@ export async function cancelScheduledSwitch(): Promise<void> {
   await run('systemctl', ['reboot', '--when=cancel'])
 }
 
-/** Restarts units that run replaced code (try-restart: a unit stopped meanwhile stays stopped). */
-export async function restartUnits(units: string[]): Promise<void> {
-  await run('systemctl', ['try-restart', '--', ...units])
-}
-
 /** What `systemctl is-system-running --wait` said, or why it could not be asked, and how often it was tried. */
 export interface SystemState {
   /** running, degraded, maintenance, ... (undefined: no answer within the time). */

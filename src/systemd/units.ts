@@ -1,7 +1,8 @@
 // The one module that asks the running systemd about its units: batched `systemctl show` and machine-readable
 // unit lists, never one process per unit and never the human `status` text.
 import {orUnknown} from '../absent.js'
-import {run} from '../exec/run.js'
+import {type RunOptions, run} from '../exec/run.js'
+import {type ManagerRef, SYSTEM, systemctl} from './manager-ref.js'
 
 /** Properties of one unit as `systemctl show` prints them; a key printed more than once keeps every value. */
 export type UnitProperties = Record<string, string[]>
@@ -46,12 +47,17 @@ export function prop(unit: UnitProperties, key: string): string {
 }
 
 /** Shows `properties` (plus Id) of `units`, SHOW_CHUNK units per `systemctl show` call; keyed by unit Id. */
-export async function showUnits(units: string[], properties: string[]): Promise<Map<string, UnitProperties>> {
+export async function showUnits(
+  units: string[],
+  properties: string[],
+  manager: ManagerRef = SYSTEM,
+  options?: RunOptions,
+): Promise<Map<string, UnitProperties>> {
   const wanted = ['Id', ...properties.filter((p) => p !== 'Id')].join(',')
   const chunks: string[][] = []
   for (let i = 0; i < units.length; i += SHOW_CHUNK) chunks.push(units.slice(i, i + SHOW_CHUNK))
   const outputs = await Promise.all(
-    chunks.map((chunk) => run('systemctl', ['show', `--property=${wanted}`, '--', ...chunk])),
+    chunks.map((chunk) => systemctl(manager, ['show', `--property=${wanted}`, '--', ...chunk], options)),
   )
   const shown = new Map<string, UnitProperties>()
   for (const record of outputs.flatMap((output) => parseShow(output.stdout))) {
@@ -63,9 +69,9 @@ export async function showUnits(units: string[], properties: string[]): Promise<
 }
 
 /** Every unit the manager has loaded (`list-units --all`), from its JSON output. */
-export async function listUnits(): Promise<ListedUnit[]> {
-  const {stdout} = await run('systemctl', ['list-units', '--all', '--full', '--no-pager', '--output=json'])
-  return parseListUnits(stdout)
+export async function listUnits(manager: ManagerRef = SYSTEM, options?: RunOptions): Promise<ListedUnit[]> {
+  const args = ['list-units', '--all', '--full', '--no-pager', '--output=json']
+  return parseListUnits((await systemctl(manager, args, options)).stdout)
 }
 
 export function parseListUnits(json: string): ListedUnit[] {

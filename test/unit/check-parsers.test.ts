@@ -4,7 +4,7 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
 import {parseMaps, unitOfCgroup} from '../../src/host/proc.js'
-import {parseUnitFile, valuesOf} from '../../src/check/unit-file.js'
+import {parseUnitFile, valuesOf} from '../../src/systemd/unit-file.js'
 import {deviceFromHex, deviceName} from '../../src/host/devices.js'
 import {
   bindSources,

@@ -34,6 +34,7 @@ const HARMLESS: Record<keyof typeof COMMANDS, () => string[]> = {
   install: () => ['install', '--root', join(dir, 'no-such-root')],
   plan: () => ['plan', ...paths()],
   reboot: () => ['reboot', '--dry-run', ...paths()],
+  restart: () => ['restart', '--dry-run', ...paths()],
   stage: () => ['stage', join(dir, 'no-such-image.tar'), ...paths()],
   status: () => ['status', ...paths()],
   unstage: () => ['unstage', '--state-dir', join(dir, 'no-such-state'), '--nextroot', join(dir, 'no-next')],

@@ -8,9 +8,11 @@ import * as assert from 'uvu/assert'
 import {decide} from '../../src/plan/decide.js'
 import type {PlanFacts} from '../../src/plan/facts.js'
 import {restartLevel} from '../../src/plan/packages.js'
-import {systemMappings} from '../../src/plan/stale.js'
+import {describeActions} from '../../src/restart/describe.js'
+import {codeMappings} from '../../src/restart/stale.js'
 import {KERNEL, STAGED} from '../helpers/check-facts.js'
 import {REPO} from '../helpers/cli.js'
+import {restartFacts, staleProcess, withStale} from '../helpers/restart-facts.js'
 
 const NEWER = '6.12.99+deb13-amd64'
 const GUEST_ROOT = {kernels: [KERNEL], modules: [KERNEL], usrOnly: false}
@@ -22,9 +24,8 @@ function facts(overrides: Partial<PlanFacts> = {}): PlanFacts {
     installed: GUEST_ROOT,
     staging: {state: 'none'},
     nextrootPath: '/run/nextroot',
-    stale: [],
+    restart: restartFacts(),
     stateReadable: true,
-    processes: {unreadable: 0, proc: true},
     ...overrides,
   }
 }
@@ -113,14 +114,17 @@ test('a stale staged root says how to publish it again; a foreign mount says it 
   )
 })
 
-test('in-place upgrade of glibc: PID 1 maps the deleted libc, a soft reboot into the same root', () => {
+test('in-place upgrade of glibc: PID 1 and dbus map the deleted libc, a soft reboot into the same root', () => {
   const text = readFileSync(join(REPO, 'test/fixtures/plan/maps-upgraded-glibc.txt'), 'utf8')
-  const files = systemMappings(text)
+  const files = codeMappings(text)
     .filter((m) => m.deleted)
     .map((m) => m.path)
   assert.equal(files, ['/usr/lib/x86_64-linux-gnu/libc.so.6'], 'memfd and /dev/shm are no upgrade')
   const f = facts({
-    stale: [{pid: 1, comm: 'systemd', unit: 'init.scope', files}],
+    restart: withStale([
+      staleProcess(1, 'systemd', '/init.scope', files),
+      staleProcess(300, 'dbus-daemon', '/system.slice/dbus.service', files),
+    ]),
     rebootRequired: {packages: ['libc6']},
   })
   const decision = decide(f)
@@ -129,30 +133,42 @@ test('in-place upgrade of glibc: PID 1 maps the deleted libc, a soft reboot into
   assert.equal(codes(f), ['CORE_PROCESS_STALE', 'USERSPACE_UPGRADED'])
   assert.match(
     decision.reasons[0].message,
-    /systemd \(PID 1\) runs replaced \/usr\/lib\/x86_64-linux-gnu\/libc\.so\.6/,
+    /^dbus\.service is not restarted live \(the D-Bus daemon.*\): dbus-daemon \(PID 300\) runs replaced \/usr\/lib\/x86_64-linux-gnu\/libc\.so\.6/,
   )
 })
 
-test('only services run replaced code: restart exactly those units; sessions are a note', () => {
+test('PID 1 alone runs replaced code: it is re-executed, no reboot', () => {
   const f = facts({
-    stale: [
-      {pid: 412, comm: 'nginx', unit: 'nginx.service', files: ['/usr/lib/x86_64-linux-gnu/libssl.so.3']},
-      {pid: 413, comm: 'nginx', unit: 'nginx.service', files: ['/usr/lib/x86_64-linux-gnu/libssl.so.3']},
-      {pid: 977, comm: 'bash', unit: 'session-2.scope', files: ['/usr/bin/bash']},
-    ],
+    restart: withStale([
+      staleProcess(1, 'systemd', '/init.scope', ['/usr/lib/systemd/libsystemd-shared-257.so']),
+    ]),
   })
   const decision = decide(f)
   assert.is(decision.action, 'restart-units')
-  assert.equal(decision.units, ['nginx.service'])
-  assert.match(
-    decision.notes[0],
-    /session-2\.scope \(bash, PID 977\) runs replaced \/usr\/bin\/bash: log out/,
-  )
+  assert.equal(codes(f), ['MANAGER_STALE'])
+  assert.equal(describeActions(decision.restart), ['re-execute the system manager'])
+})
+
+test('only services run replaced code: restart exactly those units; sessions are a note', () => {
+  const ssl = ['/usr/lib/x86_64-linux-gnu/libssl.so.3']
+  const f = facts({
+    restart: withStale([
+      staleProcess(412, 'nginx', '/system.slice/nginx.service', ssl),
+      staleProcess(413, 'nginx', '/system.slice/nginx.service', ssl),
+      staleProcess(977, 'bash', '/user.slice/user-1000.slice/session-2.scope', ['/usr/bin/bash']),
+    ]),
+  })
+  const decision = decide(f)
+  assert.is(decision.action, 'restart-units')
+  assert.equal(describeActions(decision.restart), ['restart nginx.service'])
+  assert.match(decision.notes[0], /session-2\.scope \(bash, PID 977\) runs replaced code: its user logs out/)
 })
 
 test('dbus running replaced code needs a soft reboot, not a restart', () => {
   const f = facts({
-    stale: [{pid: 300, comm: 'dbus-daemon', unit: 'dbus.service', files: ['/usr/bin/dbus-daemon']}],
+    restart: withStale([
+      staleProcess(300, 'dbus-daemon', '/system.slice/dbus.service', ['/usr/bin/dbus-daemon']),
+    ]),
   })
   assert.is(decide(f).action, 'soft-reboot')
 })

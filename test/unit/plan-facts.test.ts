@@ -97,7 +97,10 @@ test('facts: the running kernel, the reboot-required packages, PID 1 mapping a r
     assert.is(facts.kernel.running, KERNEL)
     assert.equal(facts.installed.kernels, [KERNEL])
     assert.equal(facts.rebootRequired, {packages: ['libc6']})
-    assert.equal(facts.stale, [{pid: 1, comm: 'systemd', unit: 'init.scope', files: ['/usr/lib/libc.so.6']}])
+    assert.equal(facts.restart.stale.processes, [
+      {pid: 1, comm: 'systemd', owner: {kind: 'init'}, files: ['/usr/lib/libc.so.6']},
+    ])
+    assert.match(facts.restart.system.error ?? '', /no systemd runs under this root/)
     assert.is(facts.next, undefined, 'nothing staged, nothing at the nextroot path')
     assert.equal(facts.staging, {state: 'none', stale: undefined, foreign: undefined})
   })

@@ -86,7 +86,7 @@ test("accounts: a local user the image also defines is the machine's; an id clas
 test('config: defaults without a file; keys override; comments and quotes', () => {
   assert.equal(parseConfig(''), DEFAULT_CONFIG)
   const config = parseConfig(
-    '# nextroot\nCARRY_DIRS=/var /srv/data  # shared\nCARRY_FILES="/etc/machine-id /etc/ssh/ssh_host_*"\nMERGE_USERS=no\nHEALTH_TIMEOUT=60\nON_UNHEALTHY=stay\n',
+    '# nextroot\nCARRY_DIRS=/var /srv/data  # shared\nCARRY_FILES="/etc/machine-id /etc/ssh/ssh_host_*"\nMERGE_USERS=no\nHEALTH_TIMEOUT=60\nON_UNHEALTHY=stay\nRESTART_NEVER="mydb.service legacy-*"\nRESTART_ALLOW=networking.service\nRESTART_USER_TIMEOUT=5\n',
   )
   assert.equal(config, {
     carryDirs: ['/var', '/srv/data'],
@@ -94,6 +94,9 @@ test('config: defaults without a file; keys override; comments and quotes', () =
     mergeUsers: false,
     healthTimeoutS: 60,
     onUnhealthy: 'stay',
+    restartNever: ['mydb.service', 'legacy-*'],
+    restartAllow: ['networking.service'],
+    userTimeoutS: 5,
   })
   assert.equal(parseConfig('CARRY_FILES=\n').carryFiles, [], 'an empty list carries nothing')
 })

@@ -8,6 +8,7 @@ import type {PendingSwitch} from '../../src/history/records.js'
 import {resolveLocations} from '../../src/locations.js'
 import {preflight, type PreflightFacts} from '../../src/reboot/preflight.js'
 import {STAGED, SYSTEMD_257} from '../helpers/check-facts.js'
+import {NO_RESTART} from '../helpers/restart-facts.js'
 
 const CHECK: CheckResult = {
   verdict: 'ready',
@@ -21,7 +22,7 @@ const READY: PreflightFacts = {
   mode: 'soft-reboot',
   target: 'staged',
   explicit: true,
-  decision: {action: 'soft-reboot', target: 'staged', reasons: [], units: [], notes: []},
+  decision: {action: 'soft-reboot', target: 'staged', reasons: [], restart: NO_RESTART, notes: []},
   systemd: SYSTEMD_257,
   staged: {...STAGED, verified: true, sha256: 'ab12'},
   staging: {state: 'staged'},

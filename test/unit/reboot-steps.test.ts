@@ -14,7 +14,9 @@ import type {RebootFacts} from '../../src/reboot/facts.js'
 import {pendingSwitch} from '../../src/reboot/pending.js'
 import {type StepInputs, planSteps} from '../../src/reboot/plan-steps.js'
 import {type RebootStep, describeRebootStep, isTrigger} from '../../src/reboot/steps.js'
+import {planRestart} from '../../src/restart/policy.js'
 import {STAGED, SYSTEMD_257} from '../helpers/check-facts.js'
+import {ALICE, restartFacts, staleProcess, systemFacts, unit} from '../helpers/restart-facts.js'
 
 const locations = resolveLocations({stateDir: '/srv/nextroot-state'})
 
@@ -43,13 +45,31 @@ const FACTS = {
 
 const PLAN = {staged: STAGED, rebootRequired: {packages: ['libc6']}} as Partial<PlanFacts> as PlanFacts
 
+/** nginx (system) and a user's sync service run a replaced libssl: what --auto restarts. */
+const NGINX = planRestart(
+  restartFacts({
+    system: systemFacts({'nginx.service': unit()}),
+    users: [{manager: ALICE, units: {'sync.service': unit()}}],
+    stale: {
+      processes: [
+        staleProcess(412, 'nginx', '/system.slice/nginx.service', ['/usr/lib/libssl.so.3']),
+        staleProcess(900, 'sync', '/user.slice/user-1000.slice/user@1000.service/app.slice/sync.service', [
+          '/usr/lib/libssl.so.3',
+        ]),
+      ],
+      unreadable: 0,
+      proc: true,
+    },
+  }),
+)
+
 function inputs(
   mode: Action,
   target: SwitchTarget | undefined,
   extra: Partial<StepInputs> = {},
   usrOnly = false,
 ): StepInputs {
-  const decision: Decision = {action: mode, target, reasons: [], units: ['nginx.service'], notes: []}
+  const decision: Decision = {action: mode, target, reasons: [], restart: NGINX, notes: []}
   const pending =
     mode === 'soft-reboot' && target
       ? pendingSwitch({id: 'x', target, plan: PLAN, decision, facts: FACTS, config: DEFAULT_CONFIG, usrOnly})
@@ -124,6 +144,13 @@ test('every soft reboot arms the unit with its locations and writes the switch r
     assert.match(lines.at(-2)!, /^write \/srv\/nextroot-state\/switch\.json/)
     assert.match(lines.at(-1)!, /systemctl soft-reboot/)
   }
+})
+
+test('reboot --auto restarts what `nextroot restart` would, in the system and the user manager', () => {
+  assert.equal(planSteps(inputs('restart-units', undefined)).map(describeRebootStep), [
+    'systemctl try-restart -- nginx.service',
+    'setpriv --reuid=1000 --regid=1000 --clear-groups env XDG_RUNTIME_DIR=/run/user/1000 systemctl --user try-restart -- sync.service',
+  ])
 })
 
 test('a full reboot withdraws the staged root first and skips the automatic soft reboot', () => {

@@ -1,0 +1,146 @@
+// Gathers what `nextroot restart` decides on, and judges nothing: processes running replaced code, every
+// service unit's markers and state in the system manager and in each running user manager (as that user),
+// the X-RestartOnUpgrade= key of the units concerned, and the units of packages a package manager just changed.
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {pathExists, unlessAbsent} from '../absent.js'
+import type {Config} from '../config.js'
+import type {Locations} from '../locations.js'
+import {swallowed} from '../log.js'
+import {type ManagerRef, SYSTEM, describeManager} from '../systemd/manager-ref.js'
+import {parseUnitFile} from '../systemd/unit-file.js'
+import {unitFilePaths} from '../systemd/properties.js'
+import {type UnitProperties, listUnits, prop, showUnits} from '../systemd/units.js'
+import {userManagers} from '../systemd/user-managers.js'
+import {changedPackageUnits} from './packages.js'
+import {type StaleScan, staleProcesses} from './stale.js'
+
+/** The unit's own word on restarts after an upgrade (the last assignment in its file and drop-ins wins). */
+export type RestartKey = 'yes' | 'reload' | 'no'
+
+export const RESTART_KEY = 'X-RestartOnUpgrade'
+
+export interface UnitState {
+  active: string
+  canReload: boolean
+  refuseManualStop: boolean
+  needDaemonReload: boolean
+  markers: string[]
+  mainPid: number
+  key?: RestartKey
+}
+
+export interface ManagerFacts {
+  manager: ManagerRef
+  units: Record<string, UnitState>
+  /** Set when the manager could not be asked (a user manager that did not answer in time): unknown. */
+  error?: string
+}
+
+export interface RestartFacts {
+  system: ManagerFacts
+  users: ManagerFacts[]
+  /** User managers not talked to, and why (a private socket that is not what it should be). */
+  refusedUsers: Array<{uid: number; user: string; why: string}>
+  stale: StaleScan
+  /** Unit names (system and user) shipped by the packages the last transaction changed. */
+  packageUnits: string[]
+  config: Pick<Config, 'restartNever' | 'restartAllow' | 'userTimeoutS'>
+  /** Gathered as root: every process's maps were open to us (any still unreadable are unknown, not others'). */
+  asRoot: boolean
+}
+
+const PROPERTIES = [
+  'ActiveState',
+  'CanReload',
+  'RefuseManualStop',
+  'NeedDaemonReload',
+  'Markers',
+  'MainPID',
+  'FragmentPath',
+  'DropInPaths',
+]
+
+/** X-RestartOnUpgrade= as systemd would merge it: files in load order, the last assignment wins. */
+export function restartKey(texts: string[]): RestartKey | undefined {
+  const values = texts.flatMap(parseUnitFile).filter((a) => a.key === RESTART_KEY)
+  const value = values.at(-1)?.value
+  return value === 'yes' || value === 'reload' || value === 'no' ? value : undefined
+}
+
+async function keyOf(unit: UnitProperties, hostRoot: string): Promise<RestartKey | undefined> {
+  const files = unitFilePaths(unit)
+  const texts = await Promise.all(
+    files.map(async (file) => (await unlessAbsent(file, readFile(join(hostRoot, file), 'utf8'))) ?? ''),
+  )
+  return texts.some((text) => text.includes(RESTART_KEY)) ? restartKey(texts) : undefined
+}
+
+function stateOf(unit: UnitProperties, key: RestartKey | undefined): UnitState {
+  return {
+    active: prop(unit, 'ActiveState'),
+    canReload: prop(unit, 'CanReload') === 'yes',
+    refuseManualStop: prop(unit, 'RefuseManualStop') === 'yes',
+    needDaemonReload: prop(unit, 'NeedDaemonReload') === 'yes',
+    markers: prop(unit, 'Markers').split(/\s+/).filter(Boolean),
+    mainPid: Number(prop(unit, 'MainPID') || 0),
+    key,
+  }
+}
+
+/** Every loaded service unit of `manager` with its markers, state and restart key. */
+async function managerFacts(
+  manager: ManagerRef,
+  hostRoot: string,
+  timeoutMs?: number,
+): Promise<ManagerFacts> {
+  const options = timeoutMs === undefined ? undefined : {timeoutMs}
+  const services = (await listUnits(manager, options))
+    .filter((u) => u.unit.endsWith('.service') && u.load === 'loaded')
+    .map((u) => u.unit)
+  const shown = await showUnits(services, PROPERTIES, manager, options)
+  const entries = await Promise.all(
+    [...shown].map(async ([name, unit]) => [name, stateOf(unit, await keyOf(unit, hostRoot))] as const),
+  )
+  return {manager, units: Object.fromEntries(entries)}
+}
+
+/** A manager's facts, or why they could not be had (a user manager's timeout, a failed connection): unknown. */
+async function askManager(manager: ManagerRef, hostRoot: string, timeoutS?: number): Promise<ManagerFacts> {
+  try {
+    return await managerFacts(manager, hostRoot, timeoutS === undefined ? undefined : timeoutS * 1000)
+  } catch (error) {
+    swallowed(describeManager(manager), error)
+    return {manager, units: {}, error: error instanceof Error ? error.message : String(error)}
+  }
+}
+
+const NO_SYSTEMD = 'no systemd runs under this root (no /run/systemd/system)'
+
+export async function gatherRestartFacts(locations: Locations, config: Config): Promise<RestartFacts> {
+  const {hostRoot} = locations
+  const running = await pathExists(join(hostRoot, 'run/systemd/system'))
+  const [system, managers, stale, packageUnits] = await Promise.all([
+    running ? askManager(SYSTEM, hostRoot) : {manager: SYSTEM, units: {}, error: NO_SYSTEMD},
+    running ? userManagers(hostRoot) : [],
+    staleProcesses(hostRoot),
+    changedPackageUnits(locations),
+  ])
+  const users = await Promise.all(
+    managers.flatMap((m) => ('ref' in m ? [askManager(m.ref, hostRoot, config.userTimeoutS)] : [])),
+  )
+  const refusedUsers = managers.flatMap((m) =>
+    'refused' in m ? [{uid: m.uid, user: m.user, why: m.refused}] : [],
+  )
+  const {restartNever, restartAllow, userTimeoutS} = config
+  return {
+    system,
+    users,
+    refusedUsers,
+    stale,
+    packageUnits,
+    config: {restartNever, restartAllow, userTimeoutS},
+    asRoot: process.getuid?.() === 0,
+  }
+}
