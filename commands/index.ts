@@ -3,6 +3,7 @@
 import AfterSwitch from './after-switch.js'
 import Check from './check.js'
 import History from './history.js'
+import Hook from './hook.js'
 import Install from './install.js'
 import Plan from './plan.js'
 import Reboot from './reboot.js'
@@ -15,6 +16,7 @@ export const COMMANDS = {
   'after-switch': AfterSwitch,
   check: Check,
   history: History,
+  hook: Hook,
   install: Install,
   plan: Plan,
   reboot: Reboot,

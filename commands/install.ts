@@ -4,11 +4,13 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {renderInstall} from '../src/cli/render-reboot.js'
 import {DEFAULT_HOST_ROOT} from '../src/locations.js'
-import {install, type InstallResult} from '../src/shipped/install.js'
+import {type HooksResult, install, installHooks, type InstallResult} from '../src/shipped/install.js'
 
 export default class Install extends BaseCommand {
   static override summary = 'Install nextroot-after-switch.service into a root, so it is there on every boot.'
-  static override description = `The unit checks and records each switch \`nextroot reboot\` makes, and falls back when the new userspace is unhealthy. \`nextroot reboot\` arms a copy in /run/systemd/system before every soft reboot, which the new userspace runs whatever its /etc holds, so installing is optional. Install it when /run/systemd/system is managed by something else, or bake it into an image tree with --root. It runs only while a switch is pending (ConditionPathExists=/var/lib/nextroot/switch.json) and takes effect at the next boot or soft reboot. Idempotent.`
+  static override description = `The unit checks and records each switch \`nextroot reboot\` makes, and falls back when the new userspace is unhealthy. \`nextroot reboot\` arms a copy in /run/systemd/system before every soft reboot, which the new userspace runs whatever its /etc holds, so installing is optional. Install it when /run/systemd/system is managed by something else, or bake it into an image tree with --root. It runs only while a switch is pending (ConditionPathExists=/var/lib/nextroot/switch.json) and takes effect at the next boot or soft reboot. Idempotent.
+
+With --hooks it installs, for each package manager present, a hook that runs \`nextroot restart --hook\` at the end of every transaction: /etc/apt/apt.conf.d/80nextroot (DPkg::Post-Invoke, and Pre-Install-Pkgs to record the changed packages; both end in \`|| true\`, since apt aborts when a hook fails), /etc/dnf/plugins/post-transaction-actions.d/nextroot.action (dnf 4) and /etc/dnf/libdnf5-plugins/actions.d/nextroot.actions (dnf 5).`
 
   static override examples = [
     {description: 'Install into the running system', command: '<%= config.bin %> install'},
@@ -17,6 +19,10 @@ export default class Install extends BaseCommand {
       command: '<%= config.bin %> install --root /var/tmp/image-tree',
     },
     {description: 'Remove it again', command: '<%= config.bin %> install --remove'},
+    {
+      description: 'Run `nextroot restart` after every apt or dnf transaction',
+      command: 'sudo <%= config.bin %> install --hooks',
+    },
   ]
 
   static override flags = {
@@ -26,12 +32,25 @@ export default class Install extends BaseCommand {
       exists: true,
       helpGroup: 'PATHS',
     }),
-    remove: Flags.boolean({summary: 'Remove the unit and its multi-user.target.wants link instead.'}),
+    remove: Flags.boolean({
+      summary: 'Remove the unit and its multi-user.target.wants link (or the hooks) instead.',
+    }),
+    hooks: Flags.boolean({
+      summary:
+        'Install the apt, dnf 4 and dnf 5 hooks that run `nextroot restart` after each transaction instead.',
+    }),
+    bin: Flags.string({
+      summary: 'The nextroot the hooks run (default: this one).',
+      dependsOn: ['hooks'],
+      default: process.argv[1],
+    }),
   }
 
-  async run(): Promise<InstallResult> {
+  async run(): Promise<HooksResult | InstallResult> {
     const {flags} = await this.parse(Install)
-    const result = await install({root: flags.root, remove: flags.remove})
+    const result = flags.hooks
+      ? await installHooks({root: flags.root, remove: flags.remove, bin: flags.bin})
+      : await install({root: flags.root, remove: flags.remove})
     this.log(renderInstall(result))
     return result
   }

@@ -6,6 +6,8 @@ import {EVERYTHING, type Scope} from '../src/act/scope.js'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {locationFlags, locationsFrom} from '../src/cli/flags.js'
 import {renderRestart} from '../src/cli/render-restart.js'
+import {orUnknown} from '../src/absent.js'
+import {journalWrite} from '../src/systemd/journal.js'
 
 export default class Restart extends BaseCommand {
   static override summary = 'Restart the services an upgrade left running old code, in every service manager.'
@@ -47,7 +49,10 @@ Exit codes: 0 done and nothing else needed, 22 some restarts failed (each with i
       hook: flags.hook,
     })
     this.successExit = result.exitCode
-    this.log(renderRestart(result))
+    const text = renderRestart(result)
+    this.log(text)
+    // apt and dnf show a hook's output once; the journal keeps it (journalctl -t nextroot)
+    if (flags.hook) await orUnknown('the journal', journalWrite('nextroot', text))
     return result
   }
 }

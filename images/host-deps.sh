@@ -9,6 +9,7 @@ declare -A need=(
   [debootstrap]=debootstrap
   [mkfs.ext4]=e2fsprogs
   [flock]=util-linux
+  [gcc]=gcc # builds the nr-demo test package (test/e2e/nr-demo.ts)
 )
 missing=()
 for tool in "${!need[@]}"; do
@@ -25,5 +26,5 @@ export DEBIAN_FRONTEND=noninteractive
 # A third-party source that cannot be reached must not stop the install from Debian's archive.
 apt-get update -q || echo "host-deps: apt-get update reported errors; trying the install anyway" >&2
 apt-get install -y -q --no-install-recommends \
-  qemu-system-x86 qemu-utils debootstrap e2fsprogs debian-archive-keyring util-linux
+  qemu-system-x86 qemu-utils debootstrap e2fsprogs debian-archive-keyring util-linux gcc libc6-dev
 echo "host-deps: installed ${missing[*]}"

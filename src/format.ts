@@ -23,3 +23,8 @@ export function formatRate(bytes: number, ms: number): string {
 export function mib(bytes: number): number {
   return Math.max(0, Math.floor(bytes / 1024 / 1024))
 }
+
+/** "1 process", "3 processes". */
+export function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`
+}

@@ -44,6 +44,8 @@ export interface RestartResult {
   /** A hook run that did nothing, and why. */
   skipped?: string
   exitCode: ExitCode
+  /** Gathering everything before (all processes, all managers), applying, and looking again. */
+  timings: {gatherMs: number; applyMs?: number; verifyMs?: number}
 }
 
 function verdict(outcomes: ManagerOutcome[], remaining: Action): ExitCode {
@@ -62,31 +64,48 @@ function remainingOf(d: Decision, dryRun: boolean): RestartResult['remaining'] {
   return {action, reasons: action === 'none' ? [] : d.reasons, notes: d.notes}
 }
 
+const since = (start: number) => Math.round(performance.now() - start)
+
 async function run(locations: Locations, options: RestartOptions): Promise<RestartResult> {
+  const gathering = performance.now()
   const before = await decision(locations)
+  const gatherMs = since(gathering)
   const plan = narrowPlan(before.restart, options.scope)
   const steps = restartSteps(plan)
   const described = steps.flat().map(describeRestartStep)
   const base = {plan, steps: described}
   if (options.dryRun) {
     const remaining = remainingOf(before, true)
-    return {...base, dryRun: true, outcomes: [], remaining, exitCode: verdict([], remaining.action)}
+    const exitCode = verdict([], remaining.action)
+    return {...base, dryRun: true, outcomes: [], remaining, exitCode, timings: {gatherMs}}
   }
 
   const config = await readConfig(locations.hostRoot)
-  const outcomes = await applyRestart(steps, {
-    systemTimeoutS: SYSTEM_TIMEOUT_S,
-    userTimeoutS: config.userTimeoutS,
-  })
+  const applying = performance.now()
+  const limits = {systemTimeoutS: SYSTEM_TIMEOUT_S, userTimeoutS: config.userTimeoutS}
+  const outcomes = await applyRestart(steps, limits)
+  const applyMs = since(applying)
+  const verifying = performance.now()
   const remaining = remainingOf(await decision(locations), false)
+  const timings = {gatherMs, applyMs, verifyMs: since(verifying)}
   if (!restartFailed(outcomes)) await clearChangedPackages(locations)
-  return {...base, dryRun: false, outcomes, remaining, exitCode: verdict(outcomes, remaining.action)}
+  const exitCode = verdict(outcomes, remaining.action)
+  return {...base, dryRun: false, outcomes, remaining, exitCode, timings}
 }
 
 function skipped(why: string): RestartResult {
   const plan: RestartPlan = {managers: [], sessions: [], unreachable: []}
   const remaining = {action: 'none' as const, reasons: [], notes: []}
-  return {dryRun: false, plan, steps: [], outcomes: [], remaining, skipped: why, exitCode: EXIT.ok}
+  return {
+    dryRun: false,
+    plan,
+    steps: [],
+    outcomes: [],
+    remaining,
+    skipped: why,
+    exitCode: EXIT.ok,
+    timings: {gatherMs: 0},
+  }
 }
 
 /** Under the lock; a hook finding it taken steps aside instead of failing the package manager. */

@@ -1,6 +1,7 @@
 // Human-readable text for `nextroot reboot` (what it did or would do, step by step), `history` and `install`.
 import type {HistoryEntry} from '../history/records.js'
-import type {InstallResult} from '../shipped/install.js'
+import type {HookAction} from '../shipped/hooks.js'
+import type {HooksResult, InstallResult} from '../shipped/install.js'
 import type {RebootResult} from '../reboot/reboot.js'
 import {formatDuration} from '../format.js'
 import {describeActions} from '../restart/describe.js'
@@ -66,6 +67,16 @@ const INSTALL_WORDS: Record<InstallResult['action'], string> = {
   absent: 'Not installed, nothing to remove:',
 }
 
-export function renderInstall(result: InstallResult): string {
+export function renderInstall(result: InstallResult | HooksResult): string {
+  if ('hooks' in result)
+    return result.hooks.map((h) => `${HOOK_WORDS[h.action]} ${h.path} (${h.manager})`).join('\n')
   return `${INSTALL_WORDS[result.action]} ${result.unit}\n  link: ${result.wants}`
+}
+
+const HOOK_WORDS: Record<HookAction, string> = {
+  installed: 'installed',
+  unchanged: 'already installed',
+  removed: 'removed',
+  absent: 'not installed',
+  'not-here': 'skipped (no such package manager here):',
 }

@@ -1,6 +1,7 @@
 // What `nextroot plan` says besides its action (pure): a stale staged root, a tree at the nextroot path that
 // hijacks plain reboots, sessions running old code, and what could not be looked at or asked.
 import type {PlanFacts} from './facts.js'
+import {count} from '../format.js'
 import type {RestartPlan} from '../restart/policy.js'
 import {describeOs} from '../tree/os-release.js'
 
@@ -33,8 +34,8 @@ function restartNotes(facts: PlanFacts, restart: RestartPlan): string[] {
   if (stale.unreadable > 0)
     notes.push(
       asRoot
-        ? `${stale.unreadable} processes could not be read even as root: what they run is unknown.`
-        : `${stale.unreadable} processes of other users could not be read: run as root to see every process running old code.`,
+        ? `${count(stale.unreadable, 'process', 'processes')} could not be read even as root: what they run is unknown.`
+        : `${count(stale.unreadable, 'process', 'processes')} of other users could not be read: run as root to see every process running old code.`,
     )
   return notes
 }

@@ -6,7 +6,7 @@ import {dirname} from 'node:path'
 import {orUnknown, unlessAbsent} from '../absent.js'
 import {run} from '../exec/run.js'
 import type {Locations} from '../locations.js'
-import {stateLayout} from '../state/layout.js'
+import {changedPackagesPath} from '../state/layout.js'
 
 const UNIT_FILE = /\/systemd\/(system|user)\/([^/]+\.service)$/
 
@@ -28,17 +28,17 @@ export function parseAptHookInfo(text: string): string[] {
 
 export async function recordChangedPackages(locations: Locations, names: string[]): Promise<void> {
   if (names.length === 0) return
-  const path = stateLayout(locations).changedPackages
+  const path = changedPackagesPath(locations)
   await mkdir(dirname(path), {recursive: true})
   await appendFile(path, names.map((name) => `${name}\n`).join(''))
 }
 
 export async function clearChangedPackages(locations: Locations): Promise<void> {
-  await rm(stateLayout(locations).changedPackages, {force: true})
+  await rm(changedPackagesPath(locations), {force: true})
 }
 
 export async function changedPackages(locations: Locations): Promise<string[]> {
-  const path = stateLayout(locations).changedPackages
+  const path = changedPackagesPath(locations)
   const text = (await unlessAbsent(path, readFile(path, 'utf8'))) ?? ''
   return [...new Set(text.split('\n').filter(Boolean))].sort()
 }

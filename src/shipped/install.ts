@@ -1,8 +1,10 @@
 // `nextroot install`: makes the after-switch unit part of a root for good, the running one or an image tree
-// an updater is building, for setups that want it on disk rather than armed in /run by each `nextroot reboot`.
-import {resolve} from 'node:path'
+// an updater is building, for setups that want it on disk rather than armed in /run by each `nextroot reboot`;
+// and, with --hooks, the package-manager hooks that run `nextroot restart` after each transaction.
+import {join, resolve} from 'node:path'
 
 import {NextrootError} from '../errors.js'
+import {type HookAction, type HookFile, hookFiles, placeHook, removeHook} from './hooks.js'
 import {AFTER_SWITCH_UNIT, isPlaced, placeUnit, removeUnit, unitPaths} from './after-switch-unit.js'
 
 export interface InstallOptions {
@@ -21,10 +23,14 @@ export interface InstallResult {
 function permissionError(error: unknown, root: string): never {
   if ((error as NodeJS.ErrnoException).code !== 'EACCES' && (error as NodeJS.ErrnoException).code !== 'EPERM')
     throw error
-  throw new NextrootError('NR_NOT_ROOT', `No permission to write ${AFTER_SWITCH_UNIT} into ${root}.`, {
-    hints: ['Run it with sudo, or as root.'],
-    cause: error,
-  })
+  throw new NextrootError(
+    'NR_NOT_ROOT',
+    `No permission to write ${AFTER_SWITCH_UNIT} or the hooks into ${root}.`,
+    {
+      hints: ['Run it with sudo, or as root.'],
+      cause: error,
+    },
+  )
 }
 
 /** Idempotent: installing what is installed, or removing what is absent, changes nothing and succeeds. */
@@ -38,6 +44,31 @@ export async function install(options: InstallOptions = {}): Promise<InstallResu
     if (await isPlaced(root, 'persistent')) return {action: 'unchanged', ...paths}
     await placeUnit(root, 'persistent')
     return {action: 'installed', ...paths}
+  } catch (error) {
+    return permissionError(error, root)
+  }
+}
+
+export interface HooksResult {
+  hooks: Array<{manager: HookFile['manager']; path: string; action: HookAction}>
+}
+
+/** `install --hooks`: each package manager's hook, idempotently; `remove` takes them out again. */
+export async function installHooks(options: {
+  root?: string
+  remove?: boolean
+  bin: string
+}): Promise<HooksResult> {
+  const root = resolve(options.root ?? '/')
+  const files = hookFiles(options.bin)
+  try {
+    const hooks = []
+    for (const hook of files) {
+      const action = options.remove ? await removeHook(root, hook) : await placeHook(root, hook)
+      hooks.push({manager: hook.manager, path: join(root, hook.path), action})
+    }
+
+    return {hooks}
   } catch (error) {
     return permissionError(error, root)
   }

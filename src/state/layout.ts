@@ -13,6 +13,14 @@ export function armedPath(locations: Pick<Locations, 'nextroot'>): string {
   return `${locations.nextroot}.armed`
 }
 
+/**
+ * Packages the package manager changed since the last `nextroot restart` (written by the apt hook): in /run,
+ * so a full reboot, which restarts everything anyway, forgets them.
+ */
+export function changedPackagesPath(locations: Pick<Locations, 'nextroot'>): string {
+  return `${locations.nextroot}.packages`
+}
+
 export function stateLayout(locations: Locations) {
   const {stateDir} = locations
   return {
@@ -26,7 +34,5 @@ export function stateLayout(locations: Locations) {
     history: join(stateDir, 'history.jsonl'),
     /** The record of the root a soft reboot switched into: its tree is the running root now. */
     running: join(stateDir, 'running.json'),
-    /** Packages the package manager changed since the last `nextroot restart` (written by the apt hook). */
-    changedPackages: join(stateDir, 'changed-packages'),
   }
 }

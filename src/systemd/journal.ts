@@ -1,4 +1,5 @@
-// The one module that reads the journal: the last lines a unit logged, of the system manager or a user's.
+// The one module that reads and writes the journal: the last lines a unit logged (of the system manager or a
+// user's), and what a hook run of nextroot did.
 import {orUnknown} from '../absent.js'
 import {run} from '../exec/run.js'
 import type {ManagerRef} from './manager-ref.js'
@@ -14,4 +15,9 @@ export async function journalTail(manager: ManagerRef, unit: string): Promise<st
   const args = ['--no-pager', '-o', 'short-monotonic', '-n', String(LINES), ...match]
   const result = await orUnknown(`journalctl for ${unit}`, run('journalctl', args))
   return (result?.stdout ?? '').split('\n').filter((line) => line && !line.startsWith('-- '))
+}
+
+/** Writes `text` to the journal under the identifier `tag` (what a hook did, for whoever looks later). */
+export async function journalWrite(tag: string, text: string): Promise<void> {
+  await run('systemd-cat', ['-t', tag], {input: `${text}\n`})
 }

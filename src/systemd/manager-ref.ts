@@ -27,7 +27,12 @@ export function systemctlArgv(manager: ManagerRef, args: string[]): string[] {
     `--reuid=${uid}`,
     `--regid=${gid}`,
     '--clear-groups',
+    // nothing of root's environment (HOME, a session bus address) reaches the user's systemctl
     'env',
+    '-i',
+    'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+    'LC_ALL=C',
+    'SYSTEMD_COLORS=0',
     `XDG_RUNTIME_DIR=${runtimeDir(uid)}`,
     'systemctl',
     '--user',

@@ -7,6 +7,7 @@ import {UNIT_PROPERTIES} from '../../src/check/unit-facts.js'
 import {setupStep} from '../e2e/check-units.js'
 import {runGuest} from '../e2e/run.js'
 import {assertCompleted, failureReport} from '../e2e/scenario.js'
+import {median} from './stats.js'
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 5
 
@@ -24,12 +25,6 @@ for round in $(seq ${rounds}); do
   echo "batched $((t1 - t0))"
 done
 `
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
 
 async function main(): Promise<void> {
   const bench = `echo ${Buffer.from(SCRIPT).toString('base64')} | base64 -d | bash`

@@ -6,6 +6,7 @@
 import {mountAtNextroot, stageDisk} from '../e2e/disk-roots.js'
 import {runGuest} from '../e2e/run.js'
 import {assertCompleted, failureReport} from '../e2e/scenario.js'
+import {median} from './stats.js'
 
 const cycles = Number(process.argv[process.argv.indexOf('--cycles') + 1]) || 3
 
@@ -35,12 +36,6 @@ function switchSteps(kind: Kind, n: number): string[] {
         measure(kind, n),
       ]
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@
 import {execa} from 'execa'
 import {mkdir, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
+import {median} from './stats.js'
 
 const repo = new URL('../..', import.meta.url).pathname
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3
@@ -29,12 +30,6 @@ async function timed(command: string[], options: {input?: string} = {}): Promise
 async function fresh(dir: string): Promise<void> {
   await rm(dir, {recursive: true, force: true})
   await mkdir(dir, {recursive: true})
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 /** Removes every tree a bench made; only once all runs are over (see `bench`). */

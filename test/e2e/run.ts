@@ -17,6 +17,8 @@ export interface GuestRun {
   steps: string[]
   /** qemu is killed after this many seconds. */
   timeoutS: number
+  /** Puts what the steps need into the share (the guest's /e2e) before the boot. */
+  prepare?: (share: string) => Promise<void>
 }
 
 export async function runGuest(spec: GuestRun): Promise<RunResult> {
@@ -28,6 +30,7 @@ export async function runGuest(spec: GuestRun): Promise<RunResult> {
   await mkdir(path.join(share, 'state'), {recursive: true})
   await cp(path.join(repoRoot, 'test/e2e/guest/driver.sh'), path.join(share, 'driver.sh'))
   await writeFile(path.join(share, 'steps'), spec.steps.map((s) => s.replaceAll('\n', ' ')).join('\n') + '\n')
+  await spec.prepare?.(share)
   const app = await snapshotApp()
   for (const v of images.variants) {
     await execa('qemu-img', qcow2Overlay(images, v, dir))

@@ -12,6 +12,8 @@ export interface Scenario {
   steps: string[]
   /** qemu is killed after this many seconds; TCG timings vary about 2.5x, so be generous. */
   timeoutS: number
+  /** Puts what the steps need into the share (the guest's /e2e) before the boot. */
+  prepare?: (share: string) => Promise<void>
 }
 
 const inCI = Boolean(process.env.CI) && process.env.CI !== 'false'
@@ -40,7 +42,12 @@ export function scenario(test: Test, title: string, spec: Scenario, check: (run:
     return
   }
   guestTest(test, title, async () => {
-    const run = await runGuest({name: spec.id, steps: spec.steps, timeoutS: spec.timeoutS})
+    const run = await runGuest({
+      name: spec.id,
+      steps: spec.steps,
+      timeoutS: spec.timeoutS,
+      prepare: spec.prepare,
+    })
     try {
       assertCompleted(run, spec)
       check(run)

@@ -31,6 +31,7 @@ const HARMLESS: Record<keyof typeof COMMANDS, () => string[]> = {
   'after-switch': () => ['after-switch', ...paths()],
   check: () => ['check', ...paths()],
   history: () => ['history', ...paths()],
+  hook: () => ['hook', 'apt-packages', ...paths()],
   install: () => ['install', '--root', join(dir, 'no-such-root')],
   plan: () => ['plan', ...paths()],
   reboot: () => ['reboot', '--dry-run', ...paths()],

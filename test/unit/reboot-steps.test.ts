@@ -149,7 +149,7 @@ test('every soft reboot arms the unit with its locations and writes the switch r
 test('reboot --auto restarts what `nextroot restart` would, in the system and the user manager', () => {
   assert.equal(planSteps(inputs('restart-units', undefined)).map(describeRebootStep), [
     'systemctl try-restart -- nginx.service',
-    'setpriv --reuid=1000 --regid=1000 --clear-groups env XDG_RUNTIME_DIR=/run/user/1000 systemctl --user try-restart -- sync.service',
+    'setpriv --reuid=1000 --regid=1000 --clear-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C SYSTEMD_COLORS=0 XDG_RUNTIME_DIR=/run/user/1000 systemctl --user try-restart -- sync.service',
   ])
 })
 

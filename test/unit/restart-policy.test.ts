@@ -113,8 +113,8 @@ test('users: a user service restarts in its manager; the manager itself is re-ex
   assert.equal(steps, [
     ['systemctl daemon-reexec'],
     [
-      'setpriv --reuid=1000 --regid=1000 --clear-groups env XDG_RUNTIME_DIR=/run/user/1000 systemctl --user daemon-reexec',
-      'setpriv --reuid=1000 --regid=1000 --clear-groups env XDG_RUNTIME_DIR=/run/user/1000 systemctl --user try-restart -- nr-demo-user.service',
+      'setpriv --reuid=1000 --regid=1000 --clear-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C SYSTEMD_COLORS=0 XDG_RUNTIME_DIR=/run/user/1000 systemctl --user daemon-reexec',
+      'setpriv --reuid=1000 --regid=1000 --clear-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C SYSTEMD_COLORS=0 XDG_RUNTIME_DIR=/run/user/1000 systemctl --user try-restart -- nr-demo-user.service',
     ],
   ])
   assert.equal(narrowPlan(plan, {system: false, users: [1000]}).managers.length, 1, '--user 1000')
