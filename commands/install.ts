@@ -42,14 +42,13 @@ With --hooks it installs, for each package manager present, a hook that runs \`n
     bin: Flags.string({
       summary: 'The nextroot the hooks run (default: this one).',
       dependsOn: ['hooks'],
-      default: process.argv[1],
     }),
   }
 
   async run(): Promise<HooksResult | InstallResult> {
     const {flags} = await this.parse(Install)
     const result = flags.hooks
-      ? await installHooks({root: flags.root, remove: flags.remove, bin: flags.bin})
+      ? await installHooks({root: flags.root, remove: flags.remove, bin: flags.bin ?? process.argv[1]})
       : await install({root: flags.root, remove: flags.remove})
     this.log(renderInstall(result))
     return result

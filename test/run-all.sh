@@ -34,8 +34,14 @@ phase() {
 
 uvu() { node --import tsx node_modules/uvu/bin.js "$1" '\.test\.ts$'; }
 
+images_pid=
 if [ "$(id -u)" = 0 ]; then
   phase deps bash -c 'bash test/host-deps.sh && bash images/host-deps.sh'
+  # The guest images build while the phases below run: images/build.sh holds a lock, so the e2e phase's own
+  # call waits for this build and reuses it (or builds again, should this one fail).
+  images_log=$(mktemp)
+  bash images/build.sh > "$images_log" 2>&1 &
+  images_pid=$!
 fi
 phase build npm run --silent build
 phase typecheck npm run --silent typecheck
@@ -46,6 +52,12 @@ if [ "$(id -u)" = 0 ]; then
   phase root uvu test/root # staging, mounts, ownership: root only
 else
   echo "=== root: SKIPPED, not root (test/root stages, mounts and chowns; run npm test as root)"
+fi
+if [ -n "$images_pid" ]; then
+  wait "$images_pid"
+  echo "=== images (built beside the phases above, exit $?)"
+  cat "$images_log"
+  rm -f "$images_log"
 fi
 phase e2e uvu test/e2e
 

@@ -1,7 +1,7 @@
 // Human-readable text for `nextroot restart`: what it did (or would do) per manager, how each unit ended up,
 // what no restart reached, and what the machine still needs.
 import type {RestartResult} from '../act/restart.js'
-import {describeActions, describeEvidence, describeUnit} from '../restart/describe.js'
+import {VERB_WORDS, describeActions, describeEvidence, describeUnit} from '../restart/describe.js'
 import type {ManagerOutcome} from '../restart/apply.js'
 import type {RestartPlan} from '../restart/policy.js'
 import {describeManager} from '../systemd/manager-ref.js'
@@ -27,7 +27,7 @@ function outcomeLines(outcomes: ManagerOutcome[]): string[] {
     ...m.steps.filter((s) => !s.ok).map((s) => `  FAILED ${s.command}: ${s.error}`),
     ...m.units.map(
       (u) =>
-        `  ${u.ok ? 'ok' : 'FAILED'} ${describeUnit(u.unit, m.manager)}: ${u.state}${u.mainPid ? `, PID ${u.mainPid}` : ''}`,
+        `  ${u.ok ? 'ok' : 'FAILED'} ${VERB_WORDS[u.verb]} ${describeUnit(u.unit, m.manager)}: ${u.state}${u.mainPid ? `, PID ${u.mainPid}` : ''}`,
     ),
     ...m.units.flatMap((u) => (u.journal ?? []).map((line) => `    | ${line}`)),
   ])
@@ -54,7 +54,7 @@ export function renderRestart(result: RestartResult): string {
       ? 'Nothing to restart.'
       : result.dryRun
         ? 'Would run (nothing was changed):'
-        : `Restarted in ${result.plan.managers
+        : `Done in ${result.plan.managers
             .filter((m) => m.actions.length > 0 || m.reexec)
             .map((m) => describeManager(m.manager))
             .join(', ')}:`,

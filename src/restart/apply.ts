@@ -6,6 +6,7 @@ import {isNextrootError} from '../errors.js'
 import {journalTail} from '../systemd/journal.js'
 import {type ManagerRef, describeManager, systemctl} from '../systemd/manager-ref.js'
 import {prop, showUnits} from '../systemd/units.js'
+import type {Verb} from './policy.js'
 import {type RestartStep, describeRestartStep, stepArgs} from './steps.js'
 
 export interface StepOutcome {
@@ -17,6 +18,7 @@ export interface StepOutcome {
 
 export interface UnitOutcome {
   unit: string
+  verb: Verb
   /** ActiveState after the jobs, or 'unknown' when the manager could not be asked. */
   state: string
   /** The job did what it was for: running after a restart, reload or start; stopped after a stop. */
@@ -58,10 +60,8 @@ async function runStep(step: RestartStep, timeoutS: number): Promise<StepOutcome
   }
 }
 
-function unitsOf(steps: RestartStep[]): Array<{unit: string; stop: boolean}> {
-  return steps.flatMap((s) =>
-    s.kind === 'jobs' ? s.units.map((unit) => ({unit, stop: s.verb === 'stop'})) : [],
-  )
+function unitsOf(steps: RestartStep[]): Array<{unit: string; verb: Verb}> {
+  return steps.flatMap((s) => (s.kind === 'jobs' ? s.units.map((unit) => ({unit, verb: s.verb})) : []))
 }
 
 /** How each unit the jobs touched ended up; a failed unit's journal tail comes with it. */
@@ -74,13 +74,13 @@ async function outcomes(manager: ManagerRef, steps: RestartStep[], timeoutS: num
     showUnits(names, ['ActiveState', 'MainPID'], manager, {timeoutMs: timeoutS * 1000}),
   )
   return Promise.all(
-    units.map(async ({unit, stop}): Promise<UnitOutcome> => {
+    units.map(async ({unit, verb}): Promise<UnitOutcome> => {
       const record = shown?.get(unit)
-      if (!record) return {unit, state: 'unknown', ok: false}
+      if (!record) return {unit, verb, state: 'unknown', ok: false}
       const state = prop(record, 'ActiveState')
-      const ok = stop ? !RUNNING.has(state) : RUNNING.has(state)
+      const ok = verb === 'stop' ? !RUNNING.has(state) : RUNNING.has(state)
       const mainPid = Number(prop(record, 'MainPID') || 0) || undefined
-      return {unit, state, ok, mainPid, journal: ok ? undefined : await journalTail(manager, unit)}
+      return {unit, verb, state, ok, mainPid, journal: ok ? undefined : await journalTail(manager, unit)}
     }),
   )
 }

@@ -27,7 +27,7 @@ export function describeEvidence(evidence: Evidence): string {
   }
 }
 
-const VERB_WORDS: Record<Verb, string> = {
+export const VERB_WORDS: Record<Verb, string> = {
   'try-restart': 'restart',
   'try-reload-or-restart': 'reload',
   stop: 'stop',

@@ -6,13 +6,14 @@ import {join} from 'node:path'
 
 import {pathExists, unlessAbsent} from '../absent.js'
 import type {Config} from '../config.js'
+import type {RunOptions} from '../exec/run.js'
 import type {Locations} from '../locations.js'
 import {swallowed} from '../log.js'
 import {type ManagerRef, SYSTEM, describeManager} from '../systemd/manager-ref.js'
 import {parseUnitFile} from '../systemd/unit-file.js'
 import {unitFilePaths} from '../systemd/properties.js'
-import {type UnitProperties, listUnits, prop, showUnits} from '../systemd/units.js'
-import {userManagers} from '../systemd/user-managers.js'
+import {type ListedUnit, type UnitProperties, listUnits, prop, showUnits} from '../systemd/units.js'
+import {type UserManager, userManagers} from '../systemd/user-managers.js'
 import {changedPackageUnits} from './packages.js'
 import {type StaleScan, staleProcesses} from './stale.js'
 
@@ -89,16 +90,14 @@ function stateOf(unit: UnitProperties, key: RestartKey | undefined): UnitState {
   }
 }
 
-/** Every loaded service unit of `manager` with its markers, state and restart key. */
+/** Every loaded service unit of `manager` (from its unit list) with its markers, state and restart key. */
 async function managerFacts(
   manager: ManagerRef,
   hostRoot: string,
-  timeoutMs?: number,
+  listed: ListedUnit[],
+  options?: RunOptions,
 ): Promise<ManagerFacts> {
-  const options = timeoutMs === undefined ? undefined : {timeoutMs}
-  const services = (await listUnits(manager, options))
-    .filter((u) => u.unit.endsWith('.service') && u.load === 'loaded')
-    .map((u) => u.unit)
+  const services = listed.filter((u) => u.unit.endsWith('.service') && u.load === 'loaded').map((u) => u.unit)
   const shown = await showUnits(services, PROPERTIES, manager, options)
   const entries = await Promise.all(
     [...shown].map(async ([name, unit]) => [name, stateOf(unit, await keyOf(unit, hostRoot))] as const),
@@ -106,29 +105,48 @@ async function managerFacts(
   return {manager, units: Object.fromEntries(entries)}
 }
 
-/** A manager's facts, or why they could not be had (a user manager's timeout, a failed connection): unknown. */
-async function askManager(manager: ManagerRef, hostRoot: string, timeoutS?: number): Promise<ManagerFacts> {
+/** Facts that could not be had (a user manager's timeout, a failed connection): unknown, and why. */
+function unknownManager(manager: ManagerRef, error: unknown): ManagerFacts {
+  swallowed(describeManager(manager), error)
+  return {manager, units: {}, error: error instanceof Error ? error.message : String(error)}
+}
+
+async function askUser(manager: ManagerRef, hostRoot: string, timeoutS: number): Promise<ManagerFacts> {
+  const options = {timeoutMs: timeoutS * 1000}
   try {
-    return await managerFacts(manager, hostRoot, timeoutS === undefined ? undefined : timeoutS * 1000)
+    return await managerFacts(manager, hostRoot, await listUnits(manager, options), options)
   } catch (error) {
-    swallowed(describeManager(manager), error)
-    return {manager, units: {}, error: error instanceof Error ? error.message : String(error)}
+    return unknownManager(manager, error)
   }
 }
 
 const NO_SYSTEMD = 'no systemd runs under this root (no /run/systemd/system)'
 
+/** The system manager's units and its running user managers, from one unit list. */
+async function askSystem(hostRoot: string): Promise<{system: ManagerFacts; managers: UserManager[]}> {
+  if (!(await pathExists(join(hostRoot, 'run/systemd/system'))))
+    return {system: {manager: SYSTEM, units: {}, error: NO_SYSTEMD}, managers: []}
+  try {
+    const listed = await listUnits(SYSTEM)
+    const [system, managers] = await Promise.all([
+      managerFacts(SYSTEM, hostRoot, listed),
+      userManagers(hostRoot, listed),
+    ])
+    return {system, managers}
+  } catch (error) {
+    return {system: unknownManager(SYSTEM, error), managers: []}
+  }
+}
+
 export async function gatherRestartFacts(locations: Locations, config: Config): Promise<RestartFacts> {
   const {hostRoot} = locations
-  const running = await pathExists(join(hostRoot, 'run/systemd/system'))
-  const [system, managers, stale, packageUnits] = await Promise.all([
-    running ? askManager(SYSTEM, hostRoot) : {manager: SYSTEM, units: {}, error: NO_SYSTEMD},
-    running ? userManagers(hostRoot) : [],
+  const [{system, managers}, stale, packageUnits] = await Promise.all([
+    askSystem(hostRoot),
     staleProcesses(hostRoot),
     changedPackageUnits(locations),
   ])
   const users = await Promise.all(
-    managers.flatMap((m) => ('ref' in m ? [askManager(m.ref, hostRoot, config.userTimeoutS)] : [])),
+    managers.flatMap((m) => ('ref' in m ? [askUser(m.ref, hostRoot, config.userTimeoutS)] : [])),
   )
   const refusedUsers = managers.flatMap((m) =>
     'refused' in m ? [{uid: m.uid, user: m.user, why: m.refused}] : [],

@@ -13,7 +13,8 @@ const UNIT_FILE = /\/systemd\/(system|user)\/([^/]+\.service)$/
 /**
  * Package names from apt's protocol 3 (`VERSION 3`, configuration lines, a blank line, then one line per
  * package: name, old version, old arch, old multi-arch, direction, new version, ...): those changed in place
- * (upgraded, downgraded, reinstalled), not those newly installed or removed.
+ * (upgraded, downgraded, reinstalled), not those newly installed or removed; each once (apt lists a package
+ * for its unpacking and again for its configuration).
  */
 export function parseAptHookInfo(text: string): string[] {
   const blank = text.indexOf('\n\n')
@@ -24,6 +25,7 @@ export function parseAptHookInfo(text: string): string[] {
     .map((line) => line.split(' '))
     .filter((fields) => fields.length >= 9 && fields[1] !== '-' && fields[8] !== '**REMOVE**')
     .map((fields) => fields[0])
+    .filter((name, i, names) => names.indexOf(name) === i)
 }
 
 export async function recordChangedPackages(locations: Locations, names: string[]): Promise<void> {

@@ -5,8 +5,8 @@ import {lstat, readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {unlessAbsent} from '../absent.js'
-import {type ManagerRef, SYSTEM, runtimeDir} from './manager-ref.js'
-import {listUnits} from './units.js'
+import {type ManagerRef, runtimeDir} from './manager-ref.js'
+import type {ListedUnit} from './units.js'
 
 const USER_MANAGER = /^user@(\d+)\.service$/
 
@@ -64,8 +64,9 @@ async function accounts(hostRoot: string): Promise<Map<number, {user: string; gi
   )
 }
 
-export async function userManagers(hostRoot: string): Promise<UserManager[]> {
-  const [listed, users] = await Promise.all([listUnits(SYSTEM), accounts(hostRoot)])
+/** The running user managers among the system manager's `listed` units, each judged or refused. */
+export async function userManagers(hostRoot: string, listed: ListedUnit[]): Promise<UserManager[]> {
+  const users = await accounts(hostRoot)
   const uids = listed
     .filter((u) => u.active === 'active')
     .map((u) => USER_MANAGER.exec(u.unit)?.[1])

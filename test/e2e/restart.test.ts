@@ -22,7 +22,7 @@ const steps = [
   // bob points his manager's socket at the system manager's
   'cd /run/user/1001/systemd && mv private private.real && ln -s /run/systemd/private private && chown -h bob:bob private && ls -l',
   'needrestart -b -r l',
-  'nextroot restart --dry-run --json > /e2e/out/dry.json; echo "exit $?"; nextroot restart --dry-run',
+  'nextroot restart --dry-run --json > /e2e/out/dry.json; echo "exit $?"; nextroot restart --dry-run --log-level debug 2> /e2e/out/debug.txt; time nextroot --version',
   'nextroot plan --json > /e2e/out/plan.json',
   'nextroot restart --json > /e2e/out/restart.json; echo "exit $?"',
   `${ANSWERS}; ${MARKED}`,
@@ -116,7 +116,7 @@ scenario(
     const hooked = parseAnswers(output(12))
     assert.equal([hooked['7001'].version, hooked['7002'].version], ['3.0', '3.0'], 'apt alone restarted both')
     assert.match(output(12), /^reloaded$/m, 'nr-reload asked for a reload only, and got it')
-    assert.match(output(12), /ok nr-demo\.service: active/, "the hook's output is in the journal")
+    assert.match(output(12), /ok restart nr-demo\.service: active/, "the hook's output is in the journal")
   },
 )
 
