@@ -12,8 +12,8 @@ import {swallowed} from '../log.js'
 import {type ManagerRef, SYSTEM, describeManager} from '../systemd/manager-ref.js'
 import {parseUnitFile} from '../systemd/unit-file.js'
 import {unitFilePaths} from '../systemd/properties.js'
-import {type ListedUnit, type UnitProperties, listUnits, prop, showUnits} from '../systemd/units.js'
-import {type UserManager, userManagers} from '../systemd/user-managers.js'
+import {type UnitProperties, prop, showMatching} from '../systemd/units.js'
+import {type UserManager, runningUserManagers, userManagers} from '../systemd/user-managers.js'
 import {changedPackageUnits} from './packages.js'
 import {type StaleScan, staleProcesses} from './stale.js'
 
@@ -53,6 +53,7 @@ export interface RestartFacts {
 }
 
 const PROPERTIES = [
+  'LoadState',
   'ActiveState',
   'CanReload',
   'RefuseManualStop',
@@ -78,7 +79,8 @@ async function keyOf(unit: UnitProperties, hostRoot: string): Promise<RestartKey
   return texts.some((text) => text.includes(RESTART_KEY)) ? restartKey(texts) : undefined
 }
 
-function stateOf(unit: UnitProperties, key: RestartKey | undefined): UnitState {
+/** A unit's state as `systemctl show` printed it. */
+export function stateOf(unit: UnitProperties, key: RestartKey | undefined): UnitState {
   return {
     active: prop(unit, 'ActiveState'),
     canReload: prop(unit, 'CanReload') === 'yes',
@@ -90,17 +92,16 @@ function stateOf(unit: UnitProperties, key: RestartKey | undefined): UnitState {
   }
 }
 
-/** Every loaded service unit of `manager` (from its unit list) with its markers, state and restart key. */
+/** Every loaded service unit of `manager`, with its markers, state and restart key: one `systemctl show`. */
 async function managerFacts(
   manager: ManagerRef,
   hostRoot: string,
-  listed: ListedUnit[],
   options?: RunOptions,
 ): Promise<ManagerFacts> {
-  const services = listed.filter((u) => u.unit.endsWith('.service') && u.load === 'loaded').map((u) => u.unit)
-  const shown = await showUnits(services, PROPERTIES, manager, options)
+  const shown = await showMatching('*.service', PROPERTIES, manager, options)
+  const loaded = [...shown].filter(([, unit]) => prop(unit, 'LoadState') === 'loaded')
   const entries = await Promise.all(
-    [...shown].map(async ([name, unit]) => [name, stateOf(unit, await keyOf(unit, hostRoot))] as const),
+    loaded.map(async ([name, unit]) => [name, stateOf(unit, await keyOf(unit, hostRoot))] as const),
   )
   return {manager, units: Object.fromEntries(entries)}
 }
@@ -114,7 +115,7 @@ function unknownManager(manager: ManagerRef, error: unknown): ManagerFacts {
 async function askUser(manager: ManagerRef, hostRoot: string, timeoutS: number): Promise<ManagerFacts> {
   const options = {timeoutMs: timeoutS * 1000}
   try {
-    return await managerFacts(manager, hostRoot, await listUnits(manager, options), options)
+    return await managerFacts(manager, hostRoot, options)
   } catch (error) {
     return unknownManager(manager, error)
   }
@@ -122,17 +123,14 @@ async function askUser(manager: ManagerRef, hostRoot: string, timeoutS: number):
 
 const NO_SYSTEMD = 'no systemd runs under this root (no /run/systemd/system)'
 
-/** The system manager's units and its running user managers, from one unit list. */
+/** The system manager's units, and its running user managers (user@UID.service among them). */
 async function askSystem(hostRoot: string): Promise<{system: ManagerFacts; managers: UserManager[]}> {
   if (!(await pathExists(join(hostRoot, 'run/systemd/system'))))
     return {system: {manager: SYSTEM, units: {}, error: NO_SYSTEMD}, managers: []}
   try {
-    const listed = await listUnits(SYSTEM)
-    const [system, managers] = await Promise.all([
-      managerFacts(SYSTEM, hostRoot, listed),
-      userManagers(hostRoot, listed),
-    ])
-    return {system, managers}
+    const system = await managerFacts(SYSTEM, hostRoot)
+    const active = new Map(Object.entries(system.units).map(([name, unit]) => [name, unit.active]))
+    return {system, managers: await userManagers(hostRoot, runningUserManagers(active))}
   } catch (error) {
     return {system: unknownManager(SYSTEM, error), managers: []}
   }

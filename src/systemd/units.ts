@@ -68,6 +68,21 @@ export async function showUnits(
   return shown
 }
 
+/**
+ * `properties` (plus Id) of every loaded unit whose name matches `pattern` (a shell glob such as "*.service"),
+ * in one `systemctl show` call: the manager expands the pattern, so no separate unit list is needed.
+ */
+export async function showMatching(
+  pattern: string,
+  properties: string[],
+  manager: ManagerRef = SYSTEM,
+  options?: RunOptions,
+): Promise<Map<string, UnitProperties>> {
+  const wanted = ['Id', ...properties.filter((p) => p !== 'Id')].join(',')
+  const output = await systemctl(manager, ['show', `--property=${wanted}`, '--', pattern], options)
+  return new Map(parseShow(output.stdout).map((record) => [prop(record, 'Id'), record]))
+}
+
 /** Every unit the manager has loaded (`list-units --all`), from its JSON output. */
 export async function listUnits(manager: ManagerRef = SYSTEM, options?: RunOptions): Promise<ListedUnit[]> {
   const args = ['list-units', '--all', '--full', '--no-pager', '--output=json']

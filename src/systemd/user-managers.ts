@@ -6,7 +6,6 @@ import {join} from 'node:path'
 
 import {unlessAbsent} from '../absent.js'
 import {type ManagerRef, runtimeDir} from './manager-ref.js'
-import type {ListedUnit} from './units.js'
 
 const USER_MANAGER = /^user@(\d+)\.service$/
 
@@ -64,14 +63,19 @@ async function accounts(hostRoot: string): Promise<Map<number, {user: string; gi
   )
 }
 
-/** The running user managers among the system manager's `listed` units, each judged or refused. */
-export async function userManagers(hostRoot: string, listed: ListedUnit[]): Promise<UserManager[]> {
-  const users = await accounts(hostRoot)
-  const uids = listed
-    .filter((u) => u.active === 'active')
-    .map((u) => USER_MANAGER.exec(u.unit)?.[1])
+/** The UIDs of the running user managers among the system manager's units (name -> ActiveState). */
+export function runningUserManagers(active: Map<string, string>): number[] {
+  return [...active]
+    .filter(([, state]) => state === 'active')
+    .map(([unit]) => USER_MANAGER.exec(unit)?.[1])
     .filter((uid): uid is string => uid !== undefined)
     .map(Number)
+    .sort((a, b) => a - b)
+}
+
+/** The user managers of `uids`, each judged: talked to, or refused with the reason. */
+export async function userManagers(hostRoot: string, uids: number[]): Promise<UserManager[]> {
+  const users = await accounts(hostRoot)
   return Promise.all(
     uids.map(async (uid): Promise<UserManager> => {
       const account = users.get(uid)

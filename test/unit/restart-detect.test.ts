@@ -7,12 +7,13 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
 import {deviceName} from '../../src/host/devices.js'
-import {restartKey} from '../../src/restart/facts.js'
+import {restartKey, stateOf} from '../../src/restart/facts.js'
+import {parseShow} from '../../src/systemd/units.js'
 import {scriptOf} from '../../src/restart/interp.js'
 import {ownerOf} from '../../src/restart/owner.js'
 import {parseAptHookInfo} from '../../src/restart/packages.js'
 import {isReplaced, staleProcesses} from '../../src/restart/stale.js'
-import {judgeSocketPath} from '../../src/systemd/user-managers.js'
+import {judgeSocketPath, runningUserManagers} from '../../src/systemd/user-managers.js'
 import {makeOsTree} from '../helpers/os-tree.js'
 import {withScratch} from '../helpers/scratch.js'
 
@@ -80,6 +81,44 @@ test('X-RestartOnUpgrade=: in [Unit] or [Service]; the last file (a drop-in) win
   assert.is(restartKey(['[Service]\nExecStart=/bin/true\n']), undefined)
 })
 
+test('systemctl show, as the guest printed it: markers, reload support, the main PID', () => {
+  const shown = parseShow(
+    [
+      'Id=nr-demo.service',
+      'ActiveState=active',
+      'CanReload=no',
+      'RefuseManualStop=no',
+      'NeedDaemonReload=no',
+      'Markers=needs-restart needs-reload',
+      'MainPID=793',
+      'FragmentPath=/usr/lib/systemd/system/nr-demo.service',
+      'DropInPaths=',
+      '',
+      'Id=nr-marked.service',
+      'ActiveState=inactive',
+      'CanReload=no',
+      'RefuseManualStop=yes',
+      'NeedDaemonReload=yes',
+      'Markers=',
+      'MainPID=0',
+      '',
+    ].join('\n'),
+  )
+  assert.equal(stateOf(shown[0], undefined), {
+    active: 'active',
+    canReload: false,
+    refuseManualStop: false,
+    needDaemonReload: false,
+    markers: ['needs-restart', 'needs-reload'],
+    mainPid: 793,
+    key: undefined,
+  })
+  assert.equal(
+    [stateOf(shown[1], 'no').markers, stateOf(shown[1], 'no').refuseManualStop, stateOf(shown[1], 'no').key],
+    [[], true, 'no'],
+  )
+})
+
 test("apt's Pre-Install-Pkgs protocol 3: packages changed in place, not new or removed ones", () => {
   const info = [
     'VERSION 3',
@@ -90,6 +129,7 @@ test("apt's Pre-Install-Pkgs protocol 3: packages changed in place, not new or r
     'libfoo1 1.2 amd64 same = 1.2 amd64 same **CONFIGURE**',
     'newpkg - - none < 1.0 amd64 none /var/cache/apt/archives/newpkg_1.0_amd64.deb',
     'oldpkg 3.0 amd64 none > - - none **REMOVE**',
+    'nr-demo 1.0 amd64 same < 2.0 amd64 same **CONFIGURE**',
     '',
   ].join('\n')
   assert.equal(parseAptHookInfo(info), ['nr-demo', 'libfoo1'])
@@ -113,6 +153,13 @@ test("a user's manager is talked to only over a socket the user owns, reached wi
   const foreign = [good[0], good[1], {...good[2], uid: 0}]
   assert.is(judgeSocketPath(foreign, 1000), '/run/user/1000/systemd/private is owned by uid 0, not 1000')
   assert.match(judgeSocketPath([{path: '/run/user/1000', kind: 'absent'}], 1000) ?? '', /is missing/)
+  const units = new Map([
+    ['user@1001.service', 'active'],
+    ['user@1000.service', 'active'],
+    ['user@1002.service', 'deactivating'],
+    ['user-runtime-dir@1000.service', 'active'],
+  ])
+  assert.equal(runningUserManagers(units), [1000, 1001], 'running user managers only')
 })
 
 /** One process of a recorded /proc: its maps, cgroup and command line. */
