@@ -52,7 +52,7 @@ export function renderHistory(entries: HistoryEntry[]): string {
       const units = Object.entries(e.durations.units).map(([unit, ms]) => `${unit} ${took(ms)}`)
       return [
         `${e.triggeredAt}  ${e.kind} ${e.outcome.toUpperCase()}  ${e.from} -> ${e.to}`,
-        `  trigger to default target ${took(e.durations.fromTriggerMs)}, soft reboot ${took(e.durations.switchMs)}${units.length > 0 ? `; ${units.join(', ')}` : ''}`,
+        `  services down ${took(e.durations.switchMs)} (soft reboot start to default target); command to default target ${took(e.durations.fromCommandMs)}, trigger to it ${took(e.durations.fromTriggerMs)}${units.length > 0 ? `; ${units.join(', ')}` : ''}`,
         ...e.problems.map((p) => `  problem: ${p}`),
         ...e.clearedFlags.map((f) => `  cleared ${f} (satisfied by this switch)`),
       ].join('\n')

@@ -67,7 +67,9 @@ export function durations(pending: PendingSwitch, after: AfterFacts): HistoryEnt
       .filter((unit) => (after.units[unit]?.enteredUs ?? 0) > pending.triggerUs)
       .map((unit) => [unit, ms(after.units[unit].enteredUs - pending.triggerUs)]),
   )
+  const {commandUs} = pending
   return {
+    fromCommandMs: commandUs !== undefined && finishUs > commandUs ? ms(finishUs - commandUs) : undefined,
     fromTriggerMs: finishUs > pending.triggerUs ? ms(finishUs - pending.triggerUs) : undefined,
     switchMs:
       finishUs > softRebootStartUs && softRebootStartUs > 0 ? ms(finishUs - softRebootStartUs) : undefined,

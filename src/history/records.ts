@@ -15,6 +15,8 @@ export interface PendingSwitch {
   triggeredAt: string
   /** CLOCK_MONOTONIC at the trigger, in microseconds (systemd's *TimestampMonotonic use the same clock). */
   triggerUs: number
+  /** CLOCK_MONOTONIC when the `nextroot reboot` command started (node's own start included), in microseconds. */
+  commandUs?: number
   bootId: string
   softRebootsCount: number
   from: string
@@ -47,7 +49,17 @@ export interface HistoryEntry {
   bootId: string
   softRebootsCount: number
   /** From the trigger to the new default target, from systemd's start of the soft reboot to it, and per unit. */
-  durations: {fromTriggerMs?: number; switchMs?: number; units: Record<string, number>}
+  /**
+   * fromCommandMs, fromTriggerMs: from the command's start and from the trigger to the new userspace's
+   * default target (FinishTimestamp); switchMs: from the soft reboot's start (services begin to stop) to the
+   * same point, the time services are down.
+   */
+  durations: {
+    fromCommandMs?: number
+    fromTriggerMs?: number
+    switchMs?: number
+    units: Record<string, number>
+  }
   clearedFlags: string[]
   /** What `systemctl is-system-running --wait` answered, or that it could not be asked (and how often it was). */
   systemState?: SystemState

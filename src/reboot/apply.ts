@@ -31,6 +31,7 @@ export async function applyRebootStep(step: Exclude<RebootStep, {kind: 'carry'}>
         ...step.pending,
         triggeredAt: new Date().toISOString(),
         triggerUs: Number(process.hrtime.bigint() / 1000n),
+        commandUs: Number(process.hrtime.bigint() / 1000n) - Math.round(performance.now() * 1000),
       })
     case 'switch':
       return requestSwitch(step.request)

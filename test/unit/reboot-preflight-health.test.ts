@@ -129,6 +129,7 @@ const PENDING: PendingSwitch = {
   target: 'staged',
   triggeredAt: '2026-11-22T07:00:00.000Z',
   triggerUs: 100_000_000,
+  commandUs: 95_000_000,
   bootId: 'b00t',
   softRebootsCount: 0,
   from: 'root A',
@@ -155,6 +156,7 @@ const AFTER: AfterFacts = {
 test('health: a soft reboot into the staged root that came up running, with the survivor, is healthy', () => {
   assert.equal(judgeHealth(PENDING, AFTER), {outcome: 'healthy', problems: []})
   assert.equal(durations(PENDING, AFTER), {
+    fromCommandMs: 17500,
     fromTriggerMs: 12500,
     switchMs: 11500,
     units: {'graphical.target': 12400},
