@@ -71,6 +71,7 @@ export async function showUnits(
 /**
  * `properties` (plus Id) of every loaded unit whose name matches `pattern` (a shell glob such as "*.service"),
  * in one `systemctl show` call: the manager expands the pattern, so no separate unit list is needed.
+ * `--state=loaded` keeps inactive units in the expansion (systemctl hides them from globs by default).
  */
 export async function showMatching(
   pattern: string,
@@ -79,7 +80,11 @@ export async function showMatching(
   options?: RunOptions,
 ): Promise<Map<string, UnitProperties>> {
   const wanted = ['Id', ...properties.filter((p) => p !== 'Id')].join(',')
-  const output = await systemctl(manager, ['show', `--property=${wanted}`, '--', pattern], options)
+  const output = await systemctl(
+    manager,
+    ['show', '--state=loaded', `--property=${wanted}`, '--', pattern],
+    options,
+  )
   return new Map(parseShow(output.stdout).map((record) => [prop(record, 'Id'), record]))
 }
 
