@@ -31,15 +31,17 @@ export function imagesBuilt(): boolean {
 
 let pending: Promise<Images> | undefined
 
-export function ensureImages(): Promise<Images> {
-  pending ??= build()
+/** The images, built on the first call (the build's progress goes to stderr, or appended to `logFile`). */
+export function ensureImages(logFile?: string): Promise<Images> {
+  pending ??= build(logFile)
   return pending
 }
 
-async function build(): Promise<Images> {
+async function build(logFile: string | undefined): Promise<Images> {
   const started = performance.now()
   const reused = imagesBuilt()
-  const {stdout} = await execa('bash', [buildScript], {stderr: 'inherit'})
+  const stderr = logFile ? {file: logFile, append: true} : 'inherit'
+  const {stdout} = await execa('bash', [buildScript], {stderr})
   const dir = stdout.trim().split('\n').at(-1) ?? ''
   const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as {
     kernel: string

@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert'
 import {stageDisk} from './disk-roots.js'
 import type {RunResult} from './records.js'
 import {scenario} from './scenario.js'
+import {WEB, awaitOrdinaryFrom, describePolls, servingSetup, watchServing} from './serving.js'
 import {survivorUnit} from './survivor-unit.js'
 
 /** A survivor that must keep its PID, written with printf: its lines joined by a literal \\n. */
@@ -67,8 +68,16 @@ interface HistoryEntry {
   problems: string[]
   clearedFlags: string[]
   to: string
-  durations: {fromTriggerMs?: number; switchMs?: number; units: Record<string, number>}
+  durations: {
+    fromCommandMs?: number
+    fromTriggerMs?: number
+    switchMs?: number
+    units: Record<string, number>
+  }
 }
+
+/** Both web services are polled from the host from the end of the set-up (step 0) until the history step. */
+const serving = await watchServing(0, 5)
 
 const entries = (text: string) => (JSON.parse(text) as {result: {entries: HistoryEntry[]}}).result.entries
 
@@ -78,21 +87,23 @@ scenario(
   {
     id: 'nextroot-reboot',
     steps: [
-      SETUP,
+      `${SETUP}; ${servingSetup}`,
       FACTS,
       stageDisk('B'),
       // The dry run, then --persist refused (root B is staged from an ext4 disk, not a btrfs subvolume).
       'nextroot reboot --dry-run; nextroot reboot --persist --json > /e2e/out/persist.json; echo "persist: exit $?"',
       reboot('', 'reboot'),
-      HISTORY,
+      `${awaitOrdinaryFrom('B')}; ${HISTORY}`,
       FACTS,
       'findmnt -no SOURCE,TARGET /var; findmnt -no SOURCE /; ls -d /run/nextroot /run/nextroot.armed 2>/dev/null | wc -l',
       "systemctl show | grep -E '^(SoftReboot|ShutdownStart|Finish)' || true",
       'ls /run/reboot-required* 2>/dev/null | wc -l',
     ],
     timeoutS: 1500,
+    forwards: serving.forwards,
+    onRecord: serving.onRecord,
   },
-  (run) => {
+  async (run) => {
     const [a, b] = run.boots
     assert.is(run.boots.length, 2)
     assert.is(b.root, 'B', 'the root is B (marker)')
@@ -117,15 +128,27 @@ scenario(
     assert.match(before.user, /uid=1500\(alice\)/)
     const [entry] = entries(output(run, 5))
     assert.is(entry.outcome, 'healthy', entry.problems.join('; '))
-    assert.ok((entry.durations.fromTriggerMs ?? 0) > 0, 'the switch is timed from the trigger')
+    const {fromCommandMs = 0, fromTriggerMs = 0, switchMs = 0} = entry.durations
+    assert.ok(fromTriggerMs > 0, 'the switch is timed from the trigger')
+    assert.ok(fromCommandMs > fromTriggerMs, 'and from the command, node start included')
+    assert.ok(switchMs > 0 && switchMs < fromTriggerMs, 'services were down for part of it')
     assert.equal(entry.clearedFlags, ['/run/reboot-required', '/run/reboot-required.pkgs'])
     assert.is(output(run, 9).trim(), '0', 'the satisfied reboot-required flags are gone')
     console.log(
-      `switch: trigger to default target ${entry.durations.fromTriggerMs} ms, soft reboot ${entry.durations.switchMs} ms`,
+      `switch: services down ${switchMs} ms; command to default target ${fromCommandMs} ms, trigger to it ${fromTriggerMs} ms`,
     )
     assert.is(output(run, 7).trim().split('\n').at(-1), '0', 'no staging leftovers at /run/nextroot')
     console.log(`mounts after the switch: ${output(run, 7).replace(/\n/g, '; ')}`)
     console.log(`manager timestamps: ${output(run, 8).replace(/\n/g, '; ')}`)
+    const polls = await serving.report()
+    assert.ok(polls, 'the host polled both web services')
+    console.log(`through nextroot reboot: ${WEB.survivor.unit} ${describePolls(polls.survivor)}`)
+    console.log(`through nextroot reboot: ${WEB.ordinary.unit} ${describePolls(polls.ordinary)}`)
+    assert.ok(polls.survivor.requests >= 20, 'the survivor was asked throughout')
+    assert.is(polls.survivor.failures, 0, 'the survivor answered every request through the switch')
+    assert.equal(polls.survivor.bodies, ['survivor, started in root A'])
+    assert.equal(polls.ordinary.bodies, ['ordinary, root A', 'ordinary, root B'], 'restarted from root B')
+    assert.ok(polls.ordinary.outageMs > 0, 'the ordinary service was down while the switch ran')
   },
 )
 

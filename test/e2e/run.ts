@@ -19,6 +19,17 @@ export interface GuestRun {
   timeoutS: number
   /** Puts what the steps need into the share (the guest's /e2e) before the boot. */
   prepare?: (share: string) => Promise<void>
+  /** TCP ports qemu forwards from 127.0.0.1 on the host into the guest (it gets a user-mode NIC for them). */
+  forwards?: Forward[]
+  /** Called with each guest record as it arrives (the host's clock is `record.t`). */
+  onRecord?: (record: GuestRecord) => void
+  /** Where progress lines go (default: stderr). */
+  log?: (line: string) => void
+}
+
+export interface Forward {
+  host: number
+  guest: number
 }
 
 export async function runGuest(spec: GuestRun): Promise<RunResult> {
@@ -37,9 +48,10 @@ export async function runGuest(spec: GuestRun): Promise<RunResult> {
   }
   const started = performance.now()
   const elapsed = () => (performance.now() - started) / 1000
-  const log = (msg: string) => console.error(`[e2e ${spec.name} ${elapsed().toFixed(1)}s] ${msg}`)
+  const print = spec.log ?? ((line: string) => console.error(line))
+  const log = (msg: string) => print(`[e2e ${spec.name} ${elapsed().toFixed(1)}s] ${msg}`)
   log(`qemu ${accel.name} (${accel.reason}); timeout ${spec.timeoutS}s; run dir ${dir}`)
-  const qemu = startQemu(qemuArgs(images, accel, dir, app), spec.timeoutS)
+  const qemu = startQemu(qemuArgs(images, accel, dir, app, spec.forwards ?? []), spec.timeoutS)
   const records: GuestRecord[] = []
   try {
     for await (const line of qemu.lines) {
@@ -47,6 +59,7 @@ export async function runGuest(spec: GuestRun): Promise<RunResult> {
       if (!record) continue
       if (record.event === 'result') record.output = await stepOutput(share, record.i)
       records.push(record)
+      spec.onRecord?.(record)
       await appendFile(path.join(dir, 'records.jsonl'), JSON.stringify(record) + '\n')
       log(describe(record))
     }
@@ -92,7 +105,14 @@ function qcow2Overlay(images: Images, variant: string, dir: string): string[] {
   return ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', base, path.join(dir, `root${variant}.qcow2`)]
 }
 
-function qemuArgs(images: Images, accel: Accel, dir: string, app: string): string[] {
+/** No network at all, or qemu's user-mode one with only the forwards (restrict=on: the guest reaches nothing). */
+function nicArgs(forwards: Forward[]): string[] {
+  if (forwards.length === 0) return ['-nic', 'none']
+  const rules = forwards.map((f) => `hostfwd=tcp:127.0.0.1:${f.host}-:${f.guest}`)
+  return ['-nic', ['user', 'model=virtio-net-pci', 'restrict=on', ...rules].join(',')]
+}
+
+function qemuArgs(images: Images, accel: Accel, dir: string, app: string, forwards: Forward[]): string[] {
   const cmdline = ['console=ttyS0,115200', 'root=/dev/vda', 'rw', 'panic=-1', ...accel.cmdline]
   const share = (tag: string, from: string, ro: boolean) => [
     '-virtfs',
@@ -109,7 +129,8 @@ function qemuArgs(images: Images, accel: Accel, dir: string, app: string): strin
     ...share('e2e', path.join(dir, 'share'), false),
     ...['-drive', `file=${app},if=virtio,format=raw,readonly=on`],
     ...share('images', images.dir, true),
-    ...['-nic', 'none', '-serial', `file:${path.join(dir, 'console.log')}`, '-serial', 'stdio'],
+    ...nicArgs(forwards),
+    ...['-serial', `file:${path.join(dir, 'console.log')}`, '-serial', 'stdio'],
   ]
 }
 

@@ -3,7 +3,7 @@
 import type {Test} from 'uvu'
 import {missingPrerequisites} from './prereq.js'
 import {tail, type RunResult} from './records.js'
-import {runGuest} from './run.js'
+import {type GuestRun, runGuest} from './run.js'
 
 export interface Scenario {
   /** Short name: the run dir and the progress prefix. */
@@ -14,6 +14,9 @@ export interface Scenario {
   timeoutS: number
   /** Puts what the steps need into the share (the guest's /e2e) before the boot. */
   prepare?: (share: string) => Promise<void>
+  /** Host forwards into the guest and a watcher of its records (test/e2e/serving.ts polls through them). */
+  forwards?: GuestRun['forwards']
+  onRecord?: GuestRun['onRecord']
 }
 
 const inCI = Boolean(process.env.CI) && process.env.CI !== 'false'
@@ -35,22 +38,23 @@ export function guestTest(test: Test, title: string, fn: () => Promise<void>): v
 /** NEXTROOT_E2E_ONLY=id1,id2 runs only those scenarios (a developer's shortcut; never set in CI). */
 const only = process.env.NEXTROOT_E2E_ONLY?.split(',').filter(Boolean)
 
-export function scenario(test: Test, title: string, spec: Scenario, check: (run: RunResult) => void): void {
+export function scenario(
+  test: Test,
+  title: string,
+  spec: Scenario,
+  check: (run: RunResult) => void | Promise<void>,
+): void {
   if (only && !only.includes(spec.id)) {
     console.log(`SKIP e2e "${title}": not in NEXTROOT_E2E_ONLY`)
     test.skip(title, () => undefined)
     return
   }
   guestTest(test, title, async () => {
-    const run = await runGuest({
-      name: spec.id,
-      steps: spec.steps,
-      timeoutS: spec.timeoutS,
-      prepare: spec.prepare,
-    })
+    const {id, ...rest} = spec
+    const run = await runGuest({name: id, ...rest})
     try {
       assertCompleted(run, spec)
-      check(run)
+      await check(run)
     } catch (err) {
       console.error(failureReport(run))
       throw err
