@@ -1,105 +1,131 @@
-// `npm run demo`: nextroot's main job on a real systemd in a throwaway VM, with a before/after report.
+// `npm run demo`: nextroot's main job on a real systemd in a throwaway VM (stage with verification, check,
+// plan, reboot, then history and status in the new userspace), with two web services polled from the host
+// through the switch, and a before/after report. Set-up output goes to a log file; the screen gets phases.
 import {execa} from 'execa'
-import {existsSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {createReadStream} from 'node:fs'
+import {mkdir} from 'node:fs/promises'
 import path from 'node:path'
+import {Phases} from './demo-phases.js'
+import {type DemoOutputs, report} from './demo-report.js'
 import {ensureImages} from './images.js'
-import {repoRoot} from './paths.js'
+import {repoRoot, workDir} from './paths.js'
 import {missingPrerequisites} from './prereq.js'
-import {tail, type RunResult} from './records.js'
+import {type GuestRecord, tail} from './records.js'
 import {runGuest} from './run.js'
-import {survivorUnit} from './survivor-unit.js'
+import {awaitOrdinaryFrom, servingSetup, watchServing} from './serving.js'
 
-// A service with systemd's recommended survivor settings (systemd-soft-reboot.service(8)).
-const survivor = survivorUnit('demo service that survives soft reboots', [
-  'ExecStart=/usr/bin/sleep infinity',
-])
-const listServices =
+const LIST_SERVICES =
   'systemctl list-units --type=service --state=running --no-legend --plain | ' +
   'while read -r unit _; do echo "$unit $(systemctl show -P MainPID "$unit")"; done'
-const startSurvivor =
-  `printf '%s\\n' ${survivor.map((l) => `'${l}'`).join(' ')} > /run/systemd/system/demo-survivor.service` +
-  ' && systemctl daemon-reload && systemctl start demo-survivor.service'
-const stage = 'nextroot stage /images/rootB.tar'
-const reboot = 'nextroot reboot > /e2e/out/reboot.txt 2>&1 && sleep 900'
-const status = 'nextroot status'
-const check =
-  'if nextroot check --help > /dev/null 2>&1; then nextroot check; echo "(exit code $?)";' +
-  ' else echo "nextroot check: not available yet"; fi'
-const steps = [startSurvivor, listServices, stage, status, check, reboot, listServices]
+/** In the new userspace: the ordinary service is back, and nextroot-after-switch.service has recorded. */
+const SETTLED = `${awaitOrdinaryFrom('B')}; for i in $(seq 600); do [ -e /var/lib/nextroot/switch.json ] || break; sleep 1; done`
+
+interface Step {
+  title: string
+  run: string
+  /** Shown after the run as "$ show" and the step's output. */
+  show?: string
+}
+
+function demoSteps(sha256: string): Step[] {
+  const stage = `nextroot stage /images/rootB.tar --sha256 ${sha256}`
+  return [
+    {title: 'start a web survivor and an ordinary web service in root A', run: servingSetup},
+    {title: 'list running services', run: LIST_SERVICES},
+    {title: 'nextroot stage root B, verified by its SHA-256', run: stage, show: stage},
+    {title: 'nextroot check', run: 'nextroot check; echo "(exit code $?)"', show: 'nextroot check'},
+    {title: 'nextroot plan', run: 'nextroot plan; echo "(exit code $?)"', show: 'nextroot plan'},
+    {title: 'nextroot reboot', run: 'nextroot reboot > /e2e/out/reboot.txt 2>&1 && sleep 900'},
+    {title: 'wait for the ordinary service and the switch record', run: SETTLED},
+    {title: 'nextroot history', run: 'nextroot history', show: 'nextroot history'},
+    {title: 'nextroot status', run: 'nextroot status', show: 'nextroot status'},
+    {title: 'list running services', run: LIST_SERVICES},
+  ]
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/** Host tools, the CLI and the guest images, each a phase; their output goes to the log. */
+async function setUp(phases: Phases): Promise<string | undefined> {
+  const toLog = {stdout: {file: phases.logFile, append: true}, stderr: {file: phases.logFile, append: true}}
+  if (process.getuid?.() === 0)
+    await phases.run('install host tools (qemu, debootstrap)', () =>
+      execa('bash', [path.join(repoRoot, 'images/host-deps.sh')], toLog),
+    )
+  const missing = missingPrerequisites()
+  if (missing) return missing
+  await phases.run('build nextroot', () => execa('npm', ['run', 'build'], {cwd: repoRoot, ...toLog}))
+  await phases.run('build or reuse the guest images (Debian trixie roots A and B)', () =>
+    ensureImages(phases.logFile),
+  )
+  return undefined
+}
+
+/** Turns the guest's records into phase lines: the boot, each step, and the switch. */
+function phaseLines(phases: Phases, steps: Step[]): (record: GuestRecord) => void {
+  let firstBoot: string | undefined
+  return (record) => {
+    if (record.event === 'boot' && firstBoot === undefined) {
+      firstBoot = record.bootId
+      phases.end(`root ${record.root}, systemd ${record.systemd}`)
+    } else if (record.event === 'boot') {
+      const kernel = record.bootId === firstBoot ? 'same kernel' : 'a NEW kernel'
+      phases.end(`now in root ${record.root}, ${kernel}, SoftRebootsCount ${record.softReboots}`)
+    } else if (record.event === 'step') phases.begin(steps[record.i]?.title ?? record.step)
+    else if (record.event === 'result') phases.end(record.rc === 0 ? 'ok' : `exit ${record.rc}`)
+  }
+}
 
 async function main(): Promise<number> {
   console.log(
-    'nextroot demo: boots a Debian trixie VM, stages root B with nextroot and switches into it with nextroot reboot.',
+    'nextroot demo: a Debian trixie VM stages root B, checks and plans, and switches with nextroot reboot',
   )
-  console.log('Nothing on this machine changes; images and runs live under /var/tmp.\n')
-  if (process.getuid?.() === 0)
-    await execa('bash', [path.join(repoRoot, 'images/host-deps.sh')], {stdio: 'inherit'})
-  const missing = missingPrerequisites()
+  console.log(
+    'while the host polls two web services in it. Nothing on this machine changes (see /var/tmp).\n',
+  )
+  await mkdir(workDir, {recursive: true})
+  const phases = new Phases(path.join(workDir, 'demo.log'))
+  console.log(`set-up output: ${phases.logFile}`)
+  const missing = await setUp(phases)
   if (missing) {
     console.error(`cannot run the demo: ${missing}`)
     return 1
   }
-  if (!existsSync(path.join(repoRoot, 'dist'))) {
-    await execa('npm', ['run', 'build'], {cwd: repoRoot, stdio: 'inherit'})
-  }
   const images = await ensureImages()
-  console.log(
-    `images: ${images.reused ? 'reused' : 'built'} ${images.dir} in ${images.seconds.toFixed(1)}s\n`,
+  const sha256 = await phases.run("SHA-256 of root B's image (what an update server publishes)", () =>
+    sha256Of(path.join(images.dir, 'rootB.tar')),
   )
-  const run = await runGuest({name: 'demo', steps, timeoutS: 1800})
-  const output = (i: number) => run.results.find((r) => r.i === i)?.output.trimEnd() ?? '(did not run)'
-  for (const [title, step] of [
-    [stage, stage],
-    [status, status],
-    ['nextroot check', check],
-  ]) {
-    console.log(`\n$ ${title}\n${output(steps.indexOf(step))}`)
-  }
+  const steps = demoSteps(sha256)
+  const serving = await watchServing(
+    0,
+    steps.findIndex((s) => s.run === SETTLED),
+  )
+  const onPhase = phaseLines(phases, steps)
+  phases.begin('boot the guest VM')
+  const run = await runGuest({
+    name: 'demo',
+    steps: steps.map((s) => s.run),
+    timeoutS: 1800,
+    forwards: serving.forwards,
+    onRecord: (record) => (serving.onRecord(record), onPhase(record)),
+    log: (line) => phases.note(line),
+  })
+  phases.end(run.completed ? 'powered off' : 'stopped early')
   const [before, after] = run.boots
-  const switched = run.completed && after?.root === 'B' && after.bootId === before.bootId
-  if (!switched) {
+  if (!run.completed || after?.root !== 'B' || after.bootId !== before.bootId) {
     console.error(
       `\nthe switch did not happen as expected\n${tail(run, 'console', 40)}\n${tail(run, 'journal', 30)}`,
     )
     return 1
   }
-  console.log(
-    `\n${report(run, output(steps.indexOf(listServices)), output(steps.lastIndexOf(listServices)))}`,
-  )
+  const outputs: DemoOutputs = {run, steps, polls: await serving.report()}
+  console.log(`\n${report(outputs, LIST_SERVICES)}`)
   return 0
-}
-
-function report(run: RunResult, servicesBefore: string, servicesAfter: string): string {
-  const [before, after] = run.boots
-  const pids = (text: string) => new Map(text.split('\n').map((l) => l.split(' ') as [string, string]))
-  const [old, now] = [pids(servicesBefore), pids(servicesAfter)]
-  const survived = [...now]
-    .filter(([unit, pid]) => old.get(unit) === pid)
-    .map(([u, pid]) => `${u} (PID ${pid})`)
-  const restarted = [...now.keys()].filter((unit) => old.has(unit) && old.get(unit) !== now.get(unit))
-  const row = (what: string, a: string, b: string) => `  ${what.padEnd(18)} ${a.padEnd(38)} ${b}`
-  return [
-    `before/after the soft reboot (${run.accel.name}: ${run.accel.reason}; host clock, TCG times vary ~2.5x)`,
-    row('', 'before', 'after'),
-    row(
-      'root image',
-      `${before.root} (IMAGE_VERSION=${before.imageVersion})`,
-      `${after.root} (IMAGE_VERSION=${after.imageVersion})`,
-    ),
-    row('root source', before.rootSource, after.rootSource),
-    row(
-      'boot ID',
-      before.bootId,
-      after.bootId === before.bootId ? 'same (the kernel kept running)' : after.bootId,
-    ),
-    row('SoftRebootsCount', String(before.softReboots), String(after.softReboots)),
-    row('kernel', before.kernel, after.kernel),
-    row('systemd', before.systemd, after.systemd),
-    `  switch took        ${run.switches[0].seconds.toFixed(1)}s (soft-reboot requested -> guest driver running in root B)`,
-    `  guest boot took    ${run.bootSeconds?.toFixed(1)}s (qemu start -> multi-user.target)`,
-    `  services survived  ${survived.join(', ') || 'none'}`,
-    `  services restarted ${restarted.length}: ${restarted.join(', ')}`,
-  ].join('\n')
 }
 
 process.exitCode = await main()
