@@ -2,7 +2,7 @@
 // SurviveFinalKillSignal= under [Service], (c) a survivor with BindPaths= from the root file system, (d) a
 // survivor with RootDirectory= on its own tmpfs (the guest has no portablectl), (e) a running service root B
 // does not ship. One guest step writes and starts them all.
-import {SURVIVOR_ORDERING, survivorUnit} from './survivor-unit.js'
+import {SURVIVOR_ORDERING, survivorUnit, tmpfsMountUnit} from './survivor-unit.js'
 
 /** A tmpfs of its own for RootDirectory= trees: /run is noexec, and a separate file system pins nothing. */
 export const SURVIVOR_ROOT = '/run/e2e-survivor-root'
@@ -27,16 +27,10 @@ export const EXPECTED: Record<string, string[]> = {
 }
 
 const FILES: Record<string, string[]> = {
-  [`/run/systemd/system/${SURVIVOR_ROOT_MOUNT}`]: [
-    '[Unit]',
-    'Description=nextroot e2e: tmpfs for RootDirectory= survivors',
-    'DefaultDependencies=no',
-    '[Mount]',
-    'What=tmpfs',
-    `Where=${SURVIVOR_ROOT}`,
-    'Type=tmpfs',
-    'Options=mode=0755,size=16m',
-  ],
+  [`/run/systemd/system/${SURVIVOR_ROOT_MOUNT}`]: tmpfsMountUnit(
+    'nextroot e2e: tmpfs for RootDirectory= survivors',
+    SURVIVOR_ROOT,
+  ),
   [`/run/systemd/system/${UNITS.survivor}`]: survivorUnit('nextroot e2e (a): survivor', [
     'ExecStart=/usr/bin/sleep infinity',
   ]),

@@ -6,7 +6,7 @@ import {createServer} from 'node:net'
 import {type PollReport, type Poller, startPolling} from './poller.js'
 import type {GuestRecord} from './records.js'
 import type {Forward} from './run.js'
-import {survivorUnit} from './survivor-unit.js'
+import {survivorUnit, tmpfsMountUnit} from './survivor-unit.js'
 
 export const WEB = {
   survivor: {unit: 'web-survivor.service', port: 8080},
@@ -17,16 +17,10 @@ const ROOT_MOUNT = 'run-webroot.mount'
 const ORDINARY_DOCS = '/run/web-ordinary'
 
 const FILES: Record<string, string[]> = {
-  [`/run/systemd/system/${ROOT_MOUNT}`]: [
-    '[Unit]',
-    'Description=nextroot demo: tmpfs holding the web survivor root',
-    'DefaultDependencies=no',
-    '[Mount]',
-    'What=tmpfs',
-    `Where=${ROOT}`,
-    'Type=tmpfs',
-    'Options=mode=0755,size=16m',
-  ],
+  [`/run/systemd/system/${ROOT_MOUNT}`]: tmpfsMountUnit(
+    'nextroot demo: tmpfs holding the web survivor root',
+    ROOT,
+  ),
   [`/run/systemd/system/${WEB.survivor.unit}`]: survivorUnit(
     'nextroot demo: web survivor, serving through soft reboots',
     [`RootDirectory=${ROOT}`, `ExecStart=/bin/busybox httpd -f -p ${WEB.survivor.port} -h /www`],

@@ -1,5 +1,5 @@
 // One copy of systemd-soft-reboot.service(8)'s advice for a unit that survives a soft reboot (systemd 257),
-// for every scenario and the demo that start one.
+// and of the tmpfs its own root lives on, for every scenario and the demo that start one.
 
 /** The [Unit] lines besides SurviveFinalKillSignal=yes (check's scenario (b) puts that one elsewhere). */
 export const SURVIVOR_ORDERING = [
@@ -20,5 +20,19 @@ export function survivorUnit(description: string, service: string[], unitExtra: 
     ...unitExtra,
     '[Service]',
     ...service,
+  ]
+}
+
+/** A tmpfs mount unit at `where` (for RootDirectory= trees: a file system of its own pins nothing of a root). */
+export function tmpfsMountUnit(description: string, where: string): string[] {
+  return [
+    '[Unit]',
+    `Description=${description}`,
+    'DefaultDependencies=no',
+    '[Mount]',
+    'What=tmpfs',
+    `Where=${where}`,
+    'Type=tmpfs',
+    'Options=mode=0755,size=16m',
   ]
 }
