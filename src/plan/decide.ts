@@ -98,9 +98,12 @@ export function persistenceOf(record: StagedRecord | undefined): string {
   return 'The switch lasts until the next full reboot, which boots the installed root again (unless `nextroot reboot --persist` makes it the default btrfs subvolume).'
 }
 
+/** The restart plan when the analysis was left out: nothing known to restart (a note says so). */
+const NOT_ANALYSED: RestartPlan = {managers: [], sessions: [], unreachable: []}
+
 export function decide(facts: PlanFacts): Decision {
   const boot = facts.next?.boot
-  const restart = planRestart(facts.restart)
+  const restart = facts.restart ? planRestart(facts.restart) : NOT_ANALYSED
   const base = {restart, notes: planNotes(facts, restart)}
   const full = [
     ...(boot ? stagedRootReasons(boot, facts) : installedReasons(facts)),

@@ -28,8 +28,11 @@ export interface PlanFacts {
   nextrootPath: string
   /** /run/reboot-required exists; the packages listed in /run/reboot-required.pkgs. */
   rebootRequired?: {packages: string[]}
-  /** What `nextroot restart` decides on: processes running replaced code, the managers' units. */
-  restart: RestartFacts
+  /**
+   * What `nextroot restart` decides on: processes running replaced code, the managers' units. Absent when the
+   * caller does not act on it (an explicit `nextroot reboot` replaces every service that does not survive).
+   */
+  restart?: RestartFacts
 }
 
 async function text(path: string): Promise<string | undefined> {
@@ -51,7 +54,11 @@ async function nextRoot(view: GatheredStaging, nextroot: string): Promise<PlanFa
   return path === undefined ? undefined : {path, ours, boot: await gatherRootBoot(path)}
 }
 
-export async function gatherPlanFacts(locations: Locations): Promise<PlanFacts> {
+/** The facts; `restart: false` leaves out the restart analysis, the dearest part (every process's maps). */
+export async function gatherPlanFacts(
+  locations: Locations,
+  options: {restart: boolean} = {restart: true},
+): Promise<PlanFacts> {
   const {hostRoot} = locations
   const view = await gatherStaging(locations)
   const [running, cmdline, installed, next, selinux, required, restart] = await Promise.all([
@@ -61,7 +68,9 @@ export async function gatherPlanFacts(locations: Locations): Promise<PlanFacts> 
     nextRoot(view, locations.nextroot),
     pathExists(join(hostRoot, 'sys/fs/selinux/enforce')),
     rebootRequired(hostRoot),
-    readConfig(hostRoot).then((config) => gatherRestartFacts(locations, config)),
+    options.restart
+      ? readConfig(hostRoot).then((config) => gatherRestartFacts(locations, config))
+      : undefined,
   ])
   const {staging} = view
   return {

@@ -29,6 +29,10 @@ function restartNotes(facts: PlanFacts, restart: RestartPlan): string[] {
     notes.push(`${s.unit} (${s.comm}, PID ${s.pid}) runs replaced code: its user logs out and in.`)
   for (const u of restart.unreachable.filter((m) => m.stale.length === 0))
     notes.push(`${u.manager} could not be asked (${u.why}): what its units need is unknown.`)
+  if (!facts.restart)
+    return [
+      'Which services run replaced code was not analysed: the switch replaces every service that does not survive it.',
+    ]
   const {stale, asRoot} = facts.restart
   if (!stale.proc) notes.push('There is no /proc under the root: which processes run old code is unknown.')
   if (stale.unreadable > 0)

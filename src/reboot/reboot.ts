@@ -101,7 +101,8 @@ async function gather(options: RebootOptions, locations: Locations, config: Conf
   const early: Promise<CheckResult> | undefined = options.full || options.auto ? undefined : check(locations)
   // handled below, by gatherRebootFacts; without this a failure before that would be unhandled
   early?.catch(() => undefined)
-  const plan = await gatherPlanFacts(locations)
+  // Only --auto acts on the restart analysis: an explicit soft or full reboot replaces every service anyway.
+  const plan = await gatherPlanFacts(locations, {restart: options.auto === true})
   const decision = decide(plan)
   const {mode, target} = modeOf(options, decision)
   const facts = await gatherRebootFacts(locations, plan, mode, early)

@@ -56,6 +56,16 @@ test('a staged root with the same kernel: soft reboot into it, lasting until the
   assert.match(decision.persistence ?? '', /until the next full reboot/)
 })
 
+test('without the restart analysis (an explicit reboot): the same staged verdict, and a note saying so', () => {
+  const decision = decide(facts({...staged({}), restart: undefined}))
+  assert.is(decision.action, 'soft-reboot')
+  assert.is(decision.target, 'staged')
+  assert.equal(decision.restart, {managers: [], sessions: [], unreachable: []})
+  assert.equal(decision.notes, [
+    'Which services run replaced code was not analysed: the switch replaces every service that does not survive it.',
+  ])
+})
+
 test('a staged root with a new kernel: full reboot, saying which kernels', () => {
   const decision = decide(facts(staged({kernels: [KERNEL, NEWER], modules: [KERNEL, NEWER]})))
   assert.is(decision.action, 'reboot')

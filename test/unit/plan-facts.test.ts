@@ -97,12 +97,18 @@ test('facts: the running kernel, the reboot-required packages, PID 1 mapping a r
     assert.is(facts.kernel.running, KERNEL)
     assert.equal(facts.installed.kernels, [KERNEL])
     assert.equal(facts.rebootRequired, {packages: ['libc6']})
-    assert.equal(facts.restart.stale.processes, [
+    assert.equal(facts.restart?.stale.processes, [
       {pid: 1, comm: 'systemd', owner: {kind: 'init'}, files: ['/usr/lib/libc.so.6']},
     ])
-    assert.match(facts.restart.system.error ?? '', /no systemd runs under this root/)
+    assert.match(facts.restart?.system.error ?? '', /no systemd runs under this root/)
     assert.is(facts.next, undefined, 'nothing staged, nothing at the nextroot path')
     assert.equal(facts.staging, {state: 'none', stale: undefined, foreign: undefined})
+    const quick = await gatherPlanFacts(
+      resolveLocations({hostRoot: host, stateDir: join(dir, 'state'), nextroot: join(dir, 'next')}),
+      {restart: false},
+    )
+    assert.is(quick.restart, undefined, 'the restart analysis is left out only when asked')
+    assert.equal(quick.rebootRequired, facts.rebootRequired)
   })
 })
 
