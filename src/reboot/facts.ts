@@ -13,7 +13,6 @@ import type {Action} from '../plan/reasons.js'
 import {currentBootId} from '../state/staging-facts.js'
 import {type Inhibitor, listInhibitors} from '../systemd/logind.js'
 import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
-import {prop, showUnits} from '../systemd/units.js'
 import {describeOs} from '../tree/os-release.js'
 import {osReleaseOf} from '../tree/tree-facts.js'
 
@@ -32,13 +31,10 @@ export interface RebootFacts {
   rootIds: {staged?: string; host?: string}
 }
 
-async function survivorPids(result: CheckResult | undefined): Promise<Record<string, number>> {
-  const names = [
-    ...new Set((result?.findings ?? []).filter((f) => f.code === 'SURVIVOR').map((f) => f.unit as string)),
-  ]
-  if (names.length === 0) return {}
-  const shown = await showUnits(names, ['MainPID'])
-  return Object.fromEntries([...shown].map(([name, unit]) => [name, Number(prop(unit, 'MainPID') || 0)]))
+/** The survivors' main PIDs as check saw them (its SURVIVOR findings carry them): no second question. */
+function survivorPids(result: CheckResult | undefined): Record<string, number> {
+  const survivors = (result?.findings ?? []).filter((f) => f.code === 'SURVIVOR' && f.unit !== undefined)
+  return Object.fromEntries(survivors.map((f) => [f.unit as string, Number(f.evidence?.mainPid ?? 0)]))
 }
 
 /** Whether files can be written below `path` (a read-only image, or none there, cannot). */
@@ -78,7 +74,7 @@ export async function gatherRebootFacts(
     inhibitors,
     etcWritable,
     bootId,
-    survivors: await survivorPids(result),
+    survivors: survivorPids(result),
     hostOs: os ? describeOs(os.osRelease) : 'unknown OS',
     rootIds: {staged: stagedId, host: hostId},
   }
