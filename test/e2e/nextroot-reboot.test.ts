@@ -106,6 +106,10 @@ scenario(
   async (run) => {
     const [a, b] = run.boots
     assert.is(run.boots.length, 2)
+    // The guest itself: root A from its own disk, on a systemd that can soft-reboot (>= 254).
+    assert.equal([a.root, a.imageVersion, a.rootSource, a.softReboots], ['A', 'A', '/dev/vda', 0])
+    assert.ok(parseInt(a.systemd) >= 254, `systemd ${a.systemd} is older than 254 (no soft-reboot)`)
+    console.log(`guest: systemd ${a.systemd}, kernel ${a.kernel}`)
     assert.is(b.root, 'B', 'the root is B (marker)')
     assert.is(b.bootId, a.bootId, 'same kernel boot')
     assert.is(b.softReboots, 1)
