@@ -23,6 +23,7 @@ import {
   locationsIn,
   readRecordFile,
 } from '../helpers/staging.js'
+import {codeOf} from '../helpers/error-code.js'
 
 let dir = ''
 let counter = 0
@@ -40,17 +41,6 @@ async function treeWith(options: OsTreeOptions, extra?: (root: string) => Promis
   await makeOsTree(root, options)
   await extra?.(root)
   return root
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof NextrootError) return error.code
-    throw error
-  }
-
-  return 'accepted'
 }
 
 /** Stages `tree` as a directory, a zstd archive and a squashfs image; each must be refused with `code`. */

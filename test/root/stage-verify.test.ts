@@ -7,7 +7,6 @@ import {execa} from 'execa'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
-import {NextrootError} from '../../src/errors.js'
 import {stage} from '../../src/stage/stage.js'
 import {unstage} from '../../src/stage/unstage.js'
 import {type CliResult, runCli} from '../helpers/cli.js'
@@ -22,6 +21,7 @@ import {
   locationsIn,
   readRecordFile,
 } from '../helpers/staging.js'
+import {codeOf} from '../helpers/error-code.js'
 
 let dir = ''
 let archive = ''
@@ -83,17 +83,6 @@ async function assertPreviousKept(locations: TestLocations, previousId: string):
   assert.equal(await entriesOf(join(locations.stateDir, 'mnt')), [])
   await unstage({...locations})
   await assertNothingStaged(locations)
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof NextrootError) return error.code
-    throw error
-  }
-
-  return 'accepted'
 }
 
 function assertError(run: CliResult, code: string, exitCode: number): void {
