@@ -35,6 +35,10 @@ function restartNotes(facts: PlanFacts, restart: RestartPlan): string[] {
     ]
   const {stale, asRoot} = facts.restart
   if (!stale.proc) notes.push('There is no /proc under the root: which processes run old code is unknown.')
+  if (stale.scriptsUnknown)
+    notes.push(
+      `When processes started is unknown (${stale.scriptsUnknown}): which interpreted scripts changed under them is unknown.`,
+    )
   if (stale.unreadable > 0)
     notes.push(
       asRoot

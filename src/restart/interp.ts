@@ -34,11 +34,12 @@ export function startedAt(statText: string, bootTime: number): number | undefine
   return Number.isFinite(ticks) ? bootTime + ticks / 100 : undefined
 }
 
-/** The kernel's boot time (btime in /proc/stat), seconds since the epoch. */
-export async function bootTime(procRoot: string): Promise<number> {
+/** The kernel's boot time (btime in /proc/stat), seconds since the epoch; undefined when it cannot be read. */
+export async function bootTime(procRoot: string): Promise<number | undefined> {
   const path = join(procRoot, 'stat')
   const text = (await unlessAbsent(path, readFile(path, 'utf8'))) ?? ''
-  return Number(/^btime (\d+)$/m.exec(text)?.[1] ?? 0)
+  const btime = /^btime (\d+)$/m.exec(text)?.[1]
+  return btime === undefined ? undefined : Number(btime)
 }
 
 /** The script of process `dir` when it changed (ctime) after the process started; undefined otherwise. */

@@ -40,6 +40,8 @@ export interface StaleScan {
   unreadable: number
   /** False when the root has no /proc to read (an image tree): nothing is known about its processes. */
   proc: boolean
+  /** Why changed scripts were not looked for (when processes started is unknown): unknown, not clean. */
+  scriptsUnknown?: string
 }
 
 /** Executable mappings of files, leaving out memory files, devices and runtime files. */
@@ -118,7 +120,8 @@ export async function staleProcesses(hostRoot: string): Promise<StaleScan> {
       if (maps === 'denied') unreadable++
       if (maps === undefined || maps === 'denied') return undefined
       const mapped = await staleFiles(hostRoot, codeMappings(maps), cache)
-      const script = mapped.length === 0 ? await changedScript(dir, hostRoot, boot) : undefined
+      const script =
+        mapped.length === 0 && boot !== undefined ? await changedScript(dir, hostRoot, boot) : undefined
       const files = script ? [script] : mapped
       if (files.length === 0) return undefined
       const [comm, cgroup] = await Promise.all([procText(dir, 'comm'), procText(dir, 'cgroup')])
@@ -126,5 +129,6 @@ export async function staleProcesses(hostRoot: string): Promise<StaleScan> {
     }),
   )
   const processes = found.filter((p): p is StaleProcess => p !== undefined).sort((a, b) => a.pid - b.pid)
-  return {processes, unreadable, proc: true}
+  const scriptsUnknown = boot === undefined ? `no btime in ${join(procRoot, 'stat')}` : undefined
+  return {processes, unreadable, proc: true, ...(scriptsUnknown ? {scriptsUnknown} : {})}
 }

@@ -216,6 +216,17 @@ test('scan: a system service and a user service map a replaced library; an overl
       ],
     )
     assert.is(scan.unreadable, 0)
+    assert.is(scan.scriptsUnknown, undefined)
+  })
+})
+
+test('scan: without a readable boot time, scripts are unknown, never all reported as changed', async () => {
+  await withScratch('restart-scan-btime', async (root) => {
+    await makeOsTree(root, {files: {'usr/bin/tool.py': 'print(1)\n', 'proc/stat': 'cpu 0 0 0\n'}})
+    await proc(root, 500, {maps: '', cgroup: '/system.slice/tool.service', comm: 'python3 /usr/bin/tool.py'})
+    const scan = await staleProcesses(root)
+    assert.equal(scan.processes, [])
+    assert.match(scan.scriptsUnknown ?? '', /no btime in .*proc\/stat/)
   })
 })
 
