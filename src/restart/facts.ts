@@ -26,6 +26,8 @@ export interface UnitState {
   active: string
   canReload: boolean
   refuseManualStop: boolean
+  /** SurviveFinalKillSignal=yes: a soft reboot keeps it running, so a soft reboot never refreshes its code. */
+  survives: boolean
   needDaemonReload: boolean
   markers: string[]
   mainPid: number
@@ -57,6 +59,7 @@ const PROPERTIES = [
   'ActiveState',
   'CanReload',
   'RefuseManualStop',
+  'SurviveFinalKillSignal',
   'NeedDaemonReload',
   'Markers',
   'MainPID',
@@ -85,6 +88,7 @@ export function stateOf(unit: UnitProperties, key: RestartKey | undefined): Unit
     active: prop(unit, 'ActiveState'),
     canReload: prop(unit, 'CanReload') === 'yes',
     refuseManualStop: prop(unit, 'RefuseManualStop') === 'yes',
+    survives: prop(unit, 'SurviveFinalKillSignal') === 'yes',
     needDaemonReload: prop(unit, 'NeedDaemonReload') === 'yes',
     markers: prop(unit, 'Markers').split(/\s+/).filter(Boolean),
     mainPid: Number(prop(unit, 'MainPID') || 0),

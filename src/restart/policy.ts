@@ -121,8 +121,10 @@ function planManager(facts: ManagerFacts, stale: StaleProcess[], all: RestartFac
   )) {
     const state = facts.units[unit]
     const rule = keptRule(unit, state, all.config)
-    const softReboot = evidence.some((e) => e.source === 'replaced')
-    if (rule) kept.push({unit, why: rule.why, softReboot, core: rule.builtIn, evidence})
+    // a survivor keeps its old code through a soft reboot: asking for one would never satisfy it
+    const softReboot = evidence.some((e) => e.source === 'replaced') && !state?.survives
+    const why = rule && state?.survives ? `${rule.why}; it survives soft reboots` : rule?.why
+    if (rule && why) kept.push({unit, why, softReboot, core: rule.builtIn, evidence})
     else if (state && !RUNNING.has(state.active) && !wantsStart(evidence))
       kept.push({unit, why: `${state.active}: it stays stopped`, softReboot: false, core: false, evidence})
     else actions.push({unit, verb: verbOf(state, evidence), evidence})

@@ -14,6 +14,7 @@ export function unit(overrides: Partial<UnitState> = {}): UnitState {
     active: 'active',
     canReload: false,
     refuseManualStop: false,
+    survives: false,
     needDaemonReload: false,
     markers: [],
     mainPid: 0,

@@ -108,6 +108,7 @@ test('systemctl show, as the guest printed it: markers, reload support, the main
     active: 'active',
     canReload: false,
     refuseManualStop: false,
+    survives: false,
     needDaemonReload: false,
     markers: ['needs-restart', 'needs-reload'],
     mainPid: 793,

@@ -85,6 +85,18 @@ test('never restarted live: the bus, X-RestartOnUpgrade=no, RefuseManualStop=, R
   assert.ok(needsSoftReboot(plan), 'they run old code: a soft reboot refreshes them')
 })
 
+test('a survivor kept from live restarts is no reason for a soft reboot: it survives one', () => {
+  const processes = [staleProcess(600, 'mydb', '/system.slice/mydb.service', LIB)]
+  const system = systemFacts({'mydb.service': unit({survives: true})})
+  const config = {restartNever: ['mydb.service'], restartAllow: [], userTimeoutS: 15}
+  const plan = planRestart(withStale(processes, {system, config}))
+  assert.equal(
+    plan.managers[0].kept.map((k) => [k.unit, k.softReboot, k.why.split('; ').at(-1)]),
+    [['mydb.service', false, 'it survives soft reboots']],
+  )
+  assert.not.ok(needsSoftReboot(plan), 'after a soft reboot the same old code runs on: no loop')
+})
+
 test('users: a user service restarts in its manager; the manager itself is re-executed; sd-pam is a session', () => {
   const facts = withStale(
     [
