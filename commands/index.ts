@@ -1,10 +1,12 @@
 // Every command, for oclif's explicit command discovery: one module to load (bundled by bin/bundle.js), not
 // one per command found by scanning a directory.
 import AfterSwitch from './after-switch.js'
+import Apply from './apply.js'
 import Check from './check.js'
 import History from './history.js'
 import Hook from './hook.js'
 import Install from './install.js'
+import NeedsReboot from './needs-reboot.js'
 import Plan from './plan.js'
 import Reboot from './reboot.js'
 import Restart from './restart.js'
@@ -14,10 +16,12 @@ import Unstage from './unstage.js'
 
 export const COMMANDS = {
   'after-switch': AfterSwitch,
+  apply: Apply,
   check: Check,
   history: History,
   hook: Hook,
   install: Install,
+  'needs-reboot': NeedsReboot,
   plan: Plan,
   reboot: Reboot,
   restart: Restart,

@@ -13,7 +13,7 @@ export default class Plan extends BaseCommand {
   soft-reboot    into the staged root, or into the same root after an in-place upgrade of glibc, systemd, dbus...
   reboot         a new kernel, kernel command line, microcode or firmware is pending, or the staged root lacks
                  modules for the running kernel: only a full reboot activates it
-\`nextroot reboot --auto\` acts on the same decision. Exit 0 whatever the action; read it from --json (.result.action).`
+\`nextroot apply\` acts on the same decision; \`nextroot needs-reboot\` reads it as an exit code. Exit 0 whatever the action; read it from --json (.result.action).`
 
   static override examples = [
     {description: 'After an upgrade', command: '<%= config.bin %> plan'},

@@ -8,7 +8,7 @@ import {type RebootResult, reboot} from '../src/reboot/reboot.js'
 
 export default class Reboot extends BaseCommand {
   static override summary =
-    'Soft-reboot into the staged root, safely; or do what `nextroot plan` says (--auto).'
+    'Soft-reboot into the staged root, safely (`nextroot apply` does what the plan says).'
   static override description = `Preflight: systemd can soft-reboot, the staged root is the one nextroot staged (and has --sha256, if given), \`nextroot check\` has no blockers, no logind inhibitor blocks, /run/systemd has room, and the plan does not need a full reboot (--force goes ahead anyway and logs it). Then the machine is carried into the staged root (CARRY_DIRS bind-mounted, CARRY_FILES copied, accounts merged; see /etc/nextroot/nextroot.conf), the result is printed, and \`systemctl soft-reboot\` is started as a transient unit, so it survives this process being killed by the switch. In the new userspace, nextroot-after-switch.service checks the switch, records it (nextroot history) and falls back per ON_UNHEALTHY.
 
 --persist (btrfs): nextroot stages archives into a subvolume when its state directory is on btrfs; with --persist that subvolume becomes the default one (btrfs subvolume set-default), so a full reboot that names no subvol= boots it too. Refused unless the boot mounts / without subvol=, the subvolume is on the root file system and /etc/fstab mounts every carried directory itself. A fallback restores the previous default first.
@@ -20,7 +20,7 @@ Arming: the new root is assembled at /run/nextroot.armed and /run/nextroot becom
   static override examples = [
     {description: 'Switch into the staged root', command: '<%= config.bin %> reboot'},
     {description: 'See every step and command first', command: '<%= config.bin %> reboot --dry-run'},
-    {description: 'Do the lightest step the plan names', command: '<%= config.bin %> reboot --auto --json'},
+    {description: 'Do the lightest step the plan names (nextroot apply)', command: '<%= config.bin %> apply'},
     {description: 'A real reboot, even with a root staged', command: '<%= config.bin %> reboot --full'},
     {
       description: 'Switch, and boot the staged root after full reboots too (btrfs)',
@@ -30,8 +30,8 @@ Arming: the new root is assembled at /run/nextroot.armed and /run/nextroot becom
 
   static override flags = {
     auto: Flags.boolean({
-      summary: 'Act on `nextroot plan`: nothing, restart units, soft or full reboot.',
-      exclusive: ['full'],
+      summary: 'An alias of `nextroot apply` (which see): act on the plan.',
+      exclusive: ['full', 'persist', 'sha256'],
     }),
     full: Flags.boolean({summary: 'A full reboot: withdraw the staged root first.', exclusive: ['auto']}),
     force: Flags.boolean({
@@ -51,6 +51,15 @@ Arming: the new root is assembled at /run/nextroot.armed and /run/nextroot becom
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Reboot)
+    if (flags.auto) {
+      // kept for scripts written before `apply`: the same command, the same flags (--dry-run, --when, --force)
+      this.warning('`nextroot reboot --auto` is `nextroot apply` now; it runs that.')
+      await this.config.runCommand(
+        'apply',
+        this.argv.filter((arg) => arg !== '--auto'),
+      )
+      return
+    }
     const print = async (result: RebootResult) => {
       for (const warning of result.warnings) this.warning(warning)
       if (this.jsonEnabled()) this.logJson(this.toSuccessJson(result))
@@ -61,7 +70,6 @@ Arming: the new root is assembled at /run/nextroot.armed and /run/nextroot becom
 
     const result = await reboot({
       ...locationsFrom(flags),
-      auto: flags.auto,
       full: flags.full,
       force: flags.force,
       dryRun: flags['dry-run'],

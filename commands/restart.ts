@@ -13,7 +13,7 @@ export default class Restart extends BaseCommand {
   static override summary = 'Restart the services an upgrade left running old code, in every service manager.'
   static override description = `Finds what needs a restart from three sources, each reported as evidence: systemd's markers (needs-restart, needs-reload; set by package scriptlets), the unit's own X-RestartOnUpgrade=yes|reload|no (a drop-in overrides it), and processes mapping deleted or replaced files or running a changed script. Restarts once, with try-restart semantics (a stopped unit stays stopped), reloads where only a reload is asked, in the system manager first and then in every running user manager at once (as that user, each with RESTART_USER_TIMEOUT). PID 1 and user managers running old code are re-executed. The D-Bus daemon, logind, display managers, getty, networking and anything with RefuseManualStop=yes or RESTART_NEVER= in /etc/nextroot/nextroot.conf are left alone: a soft reboot refreshes them, and the result says so.
 
-\`nextroot plan\` decides on the same analysis, so plan, restart --dry-run and reboot --auto agree.
+\`nextroot plan\` decides on the same analysis, so plan, restart --dry-run and apply agree.
 
 Exit codes: 0 done and nothing else needed, 22 some restarts failed (each with its journal tail), 23 a soft reboot or a reboot is still needed.`
 

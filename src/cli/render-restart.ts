@@ -9,8 +9,8 @@ import {describeManager} from '../systemd/manager-ref.js'
 const REMAINING = {
   none: 'Nothing else is needed.',
   'restart-units': 'Some units still run replaced code after their restart.',
-  'soft-reboot': 'Still needed: a SOFT REBOOT into the same root (`nextroot reboot --auto`).',
-  reboot: 'Still needed: a FULL REBOOT (`nextroot reboot --auto`).',
+  'soft-reboot': 'Still needed: a SOFT REBOOT into the same root (`nextroot apply`).',
+  reboot: 'Still needed: a FULL REBOOT (`nextroot apply`).',
 }
 
 function keptLines(plan: RestartPlan): string[] {

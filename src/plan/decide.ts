@@ -1,11 +1,11 @@
 // The planner's decision, a pure function of the facts: the lightest step that makes pending changes run
-// (none, restart units, soft reboot, full reboot), with concrete reasons. `nextroot reboot --auto` acts on it.
+// (none, restart units, soft reboot, full reboot), with concrete reasons. `nextroot apply` acts on it.
 import type {StagedRecord} from '../state/record.js'
 import {describeOs} from '../tree/os-release.js'
 import {type RootBoot, compareKernels, newestKernel} from '../tree/root-boot.js'
 import type {PlanFacts} from './facts.js'
 import {planNotes} from './notes.js'
-import {restartLevel} from './packages.js'
+import {flagNotes, flagReasons} from './flags.js'
 import type {Action, Reason, SwitchTarget} from './reasons.js'
 import {type RestartPlan, hasWork, planRestart} from '../restart/policy.js'
 import {liveReasons, softRebootReasons} from './restart-reasons.js'
@@ -66,31 +66,6 @@ function installedReasons(facts: PlanFacts): Reason[] {
   return [{code: 'KERNEL_INSTALLED', message: `kernel ${kernel} installed, ${running} running`}]
 }
 
-function packageReasons(facts: PlanFacts, level: 'soft-reboot' | 'reboot'): Reason[] {
-  const flag = facts.rebootRequired
-  if (!flag) return []
-  if (flag.packages.length === 0)
-    return level === 'reboot'
-      ? [{code: 'REBOOT_REQUIRED', message: '/run/reboot-required is set and names no package'}]
-      : []
-  const matching = flag.packages.filter((pkg) => (restartLevel(pkg) ?? 'reboot') === level)
-  if (matching.length === 0) return []
-  const unknown = matching.filter((pkg) => restartLevel(pkg) === undefined)
-  const known = matching.filter((pkg) => restartLevel(pkg) !== undefined)
-  const reasons: Reason[] = []
-  if (known.length > 0)
-    reasons.push({
-      code: level === 'reboot' ? 'REBOOT_REQUIRED' : 'USERSPACE_UPGRADED',
-      message: `/run/reboot-required.pkgs lists ${known.join(', ')}, which ${level === 'reboot' ? 'only a full reboot activates' : 'a soft reboot refreshes'}`,
-    })
-  if (unknown.length > 0)
-    reasons.push({
-      code: 'REBOOT_REQUIRED_UNKNOWN',
-      message: `/run/reboot-required.pkgs lists ${unknown.join(', ')}, which nextroot does not classify: a full reboot to be safe`,
-    })
-  return reasons
-}
-
 /** What the next full reboot boots after a soft reboot into `record` (also said by `nextroot status`). */
 export function persistenceOf(record: StagedRecord | undefined): string {
   if (record?.kind === 'image' && record.source.startsWith('/dev/'))
@@ -104,13 +79,13 @@ const NOT_ANALYSED: RestartPlan = {managers: [], sessions: [], unreachable: []}
 export function decide(facts: PlanFacts): Decision {
   const boot = facts.next?.boot
   const restart = facts.restart ? planRestart(facts.restart) : NOT_ANALYSED
-  const base = {restart, notes: planNotes(facts, restart)}
+  const base = {restart, notes: [...planNotes(facts, restart), ...flagNotes(facts)]}
   const full = [
     ...(boot ? stagedRootReasons(boot, facts) : installedReasons(facts)),
-    ...packageReasons(facts, 'reboot'),
+    ...flagReasons(facts, 'reboot'),
   ]
   if (full.length > 0) return {...base, action: 'reboot', reasons: full}
-  const soft = [...softRebootReasons(restart), ...packageReasons(facts, 'soft-reboot')]
+  const soft = [...softRebootReasons(restart), ...flagReasons(facts, 'soft-reboot')]
   if (boot) {
     const into: Reason = {
       code: 'ROOT_STAGED',

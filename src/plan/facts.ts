@@ -12,6 +12,9 @@ import {type GatheredStaging, gatherStaging} from '../state/staging-facts.js'
 import {type RootBoot, gatherRootBoot} from '../tree/root-boot.js'
 import {readConfig} from '../config.js'
 import {type RestartFacts, gatherRestartFacts} from '../restart/facts.js'
+import {bootTime} from '../restart/interp.js'
+import {userspaceStartedAt} from '../systemd/manager.js'
+import {type RebootFlag, gatherRebootFlag} from './flag-facts.js'
 
 export interface PlanFacts {
   /** The running kernel and command line; whether SELinux is enabled (its policy was loaded at boot). */
@@ -26,8 +29,10 @@ export interface PlanFacts {
   /** The tree a soft reboot would switch into: the staged root, or an OS tree someone else put at the path. */
   next?: {path: string; ours: boolean; boot: RootBoot}
   nextrootPath: string
-  /** /run/reboot-required exists; the packages listed in /run/reboot-required.pkgs. */
-  rebootRequired?: {packages: string[]}
+  /** /run/reboot-required exists: the packages /run/reboot-required.pkgs lists, and when they were installed. */
+  rebootRequired?: RebootFlag
+  /** When the kernel booted and when this userspace started (a soft reboot starts one), ms since the epoch. */
+  clocks: {kernelBootedAt?: number; userspaceStartedAt?: number}
   /**
    * What `nextroot restart` decides on: processes running replaced code, the managers' units. Absent when the
    * caller does not act on it (an explicit `nextroot reboot` replaces every service that does not survive).
@@ -37,13 +42,6 @@ export interface PlanFacts {
 
 async function text(path: string): Promise<string | undefined> {
   return unlessAbsent(path, readFile(path, 'utf8'))
-}
-
-async function rebootRequired(hostRoot: string): Promise<PlanFacts['rebootRequired']> {
-  const flag = await text(join(hostRoot, 'run/reboot-required'))
-  if (flag === undefined) return undefined
-  const pkgs = (await text(join(hostRoot, 'run/reboot-required.pkgs'))) ?? ''
-  return {packages: [...new Set(pkgs.split('\n').map((line) => line.trim()))].filter(Boolean).sort()}
 }
 
 /** The tree a soft reboot would switch into, when there is one. */
@@ -61,17 +59,20 @@ export async function gatherPlanFacts(
 ): Promise<PlanFacts> {
   const {hostRoot} = locations
   const view = await gatherStaging(locations)
-  const [running, cmdline, installed, next, selinux, required, restart] = await Promise.all([
-    text(join(hostRoot, 'proc/sys/kernel/osrelease')),
-    text(join(hostRoot, 'proc/cmdline')),
-    gatherRootBoot(hostRoot),
-    nextRoot(view, locations.nextroot),
-    pathExists(join(hostRoot, 'sys/fs/selinux/enforce')),
-    rebootRequired(hostRoot),
-    options.restart
-      ? readConfig(hostRoot).then((config) => gatherRestartFacts(locations, config))
-      : undefined,
-  ])
+  const [running, cmdline, installed, next, selinux, required, booted, userspace, restart] =
+    await Promise.all([
+      text(join(hostRoot, 'proc/sys/kernel/osrelease')),
+      text(join(hostRoot, 'proc/cmdline')),
+      gatherRootBoot(hostRoot),
+      nextRoot(view, locations.nextroot),
+      pathExists(join(hostRoot, 'sys/fs/selinux/enforce')),
+      gatherRebootFlag(hostRoot),
+      bootTime(join(hostRoot, 'proc')),
+      userspaceStartedAt(hostRoot),
+      options.restart
+        ? readConfig(hostRoot).then((config) => gatherRestartFacts(locations, config))
+        : undefined,
+    ])
   const {staging} = view
   return {
     kernel: {running: running?.trim() || release(), cmdline: cmdline?.trim() ?? '', selinux},
@@ -86,6 +87,7 @@ export async function gatherPlanFacts(
     next,
     nextrootPath: locations.nextroot,
     rebootRequired: required,
+    clocks: {kernelBootedAt: booted === undefined ? undefined : booted * 1000, userspaceStartedAt: userspace},
     restart,
   }
 }

@@ -16,7 +16,7 @@ export interface PreflightFacts {
   mode: Action
   /** For a soft reboot: into the staged root, or into the same root. */
   target?: SwitchTarget
-  /** The user asked for this mode (--full, or the default soft reboot), rather than --auto choosing it. */
+  /** The user asked for this mode (--full, or the default soft reboot), rather than `apply` choosing it. */
   explicit: boolean
   decision: Decision
   systemd: SystemdFacts
@@ -138,7 +138,7 @@ function readinessRefusals(facts: PreflightFacts): NextrootError[] {
         'NR_FULL_REBOOT_NEEDED',
         `Only a full reboot activates what is pending: ${facts.decision.reasons.map((r) => r.message).join('; ')}.`,
         {
-          hints: ['Do a full reboot: nextroot reboot --full (or --auto).'],
+          hints: ['Do a full reboot: nextroot reboot --full (or nextroot apply).'],
           details: {reasons: facts.decision.reasons},
         },
       ),

@@ -6,6 +6,7 @@ import {type CheckResult, check} from '../check/check.js'
 import {type Config, readConfig} from '../config.js'
 import {NextrootError} from '../errors.js'
 import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
+import {type MaxStep, chooseStep} from '../plan/cap.js'
 import {type Decision, decide} from '../plan/decide.js'
 import {type PlanFacts, gatherPlanFacts} from '../plan/facts.js'
 import type {Action, SwitchTarget} from '../plan/reasons.js'
@@ -26,8 +27,8 @@ import {preflight} from './preflight.js'
 import {type RebootStep, describeRebootStep, isTrigger} from './steps.js'
 
 export interface RebootOptions extends LocationOptions {
-  /** Act on the plan's decision (none, restart units, soft or full reboot). */
-  auto?: boolean
+  /** Act on the plan's decision (none, restart units, soft or full reboot), taking no step heavier than this. */
+  max?: MaxStep
   /** A full reboot, whatever is staged. */
   full?: boolean
   /** Go ahead despite check blockers, inhibitors or a plan that says reboot (logged as warnings). */
@@ -76,7 +77,10 @@ interface Gathered {
 
 function modeOf(options: RebootOptions, decision: Decision): {mode: Action; target?: SwitchTarget} {
   if (options.full) return {mode: 'reboot'}
-  if (options.auto) return {mode: decision.action, target: decision.target}
+  if (options.max) {
+    const does = chooseStep(decision, options.max).does
+    return {mode: does, target: does === 'soft-reboot' ? decision.target : undefined}
+  }
   return {mode: 'soft-reboot', target: 'staged'}
 }
 
@@ -98,18 +102,18 @@ async function persistFacts(gathered: Omit<Gathered, 'persist'>, locations: Loca
 /** Plan, facts and preflight; throws the preflight's refusal. */
 async function gather(options: RebootOptions, locations: Locations, config: Config): Promise<Gathered> {
   // A plain `reboot` is a soft reboot whatever the plan says: its gate, the check, starts with the plan.
-  const early: Promise<CheckResult> | undefined = options.full || options.auto ? undefined : check(locations)
+  const early: Promise<CheckResult> | undefined = options.full || options.max ? undefined : check(locations)
   // handled below, by gatherRebootFacts; without this a failure before that would be unhandled
   early?.catch(() => undefined)
-  // Only --auto acts on the restart analysis: an explicit soft or full reboot replaces every service anyway.
-  const plan = await gatherPlanFacts(locations, {restart: options.auto === true})
+  // Only `apply` acts on the restart analysis: an explicit soft or full reboot replaces every service anyway.
+  const plan = await gatherPlanFacts(locations, {restart: options.max !== undefined})
   const decision = decide(plan)
   const {mode, target} = modeOf(options, decision)
   const facts = await gatherRebootFacts(locations, plan, mode, early)
   const checked = preflight({
     mode,
     target,
-    explicit: !options.auto,
+    explicit: !options.max,
     decision,
     systemd: facts.systemd,
     staged: plan.staged,

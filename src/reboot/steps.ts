@@ -24,7 +24,7 @@ export type RebootStep =
   /** The switch the new userspace checks; stamped with the trigger's time when it is written. */
   | {kind: 'record-switch'; path: string; pending: PendingSwitch}
   | {kind: 'switch'; request: SwitchRequest}
-  /** --auto, when restarts are enough: the steps `nextroot restart` takes. */
+  /** `apply`, when restarts are enough: the steps `nextroot restart` takes. */
   | {kind: 'restart'; step: RestartStep}
 
 /** Steps taken after the result is printed: the switch kills this process soon after they start. */

@@ -54,3 +54,21 @@ export function systemdFacts(hostRoot = '/'): Promise<SystemdFacts> {
   recent.set(hostRoot, {at: performance.now(), facts})
   return facts
 }
+
+/**
+ * When this userspace started, in ms since the epoch: PID 1's UserspaceTimestamp, which a soft reboot sets
+ * again (the kernel's boot time does not change). Undefined when systemd does not run or does not say.
+ */
+export async function userspaceStartedAt(hostRoot = '/'): Promise<number | undefined> {
+  if (!(await pathExists(join(hostRoot, 'run/systemd/system')))) return undefined
+  const args = ['get-property', ...MANAGER_OBJECT, 'UserspaceTimestamp']
+  const answer = await orUnknown('UserspaceTimestamp', run('busctl', args))
+  const us = /^t (\d+)$/.exec(answer?.stdout.trim() ?? '')?.[1]
+  return us === undefined || us === '0' ? undefined : Number(us) / 1000
+}
+
+const MANAGER_OBJECT = [
+  'org.freedesktop.systemd1',
+  '/org/freedesktop/systemd1',
+  'org.freedesktop.systemd1.Manager',
+]

@@ -29,10 +29,12 @@ const paths = () => scratchPathFlags(dir)
 /** For each command, a run that changes nothing on any machine, as root or not. */
 const HARMLESS: Record<keyof typeof COMMANDS, () => string[]> = {
   'after-switch': () => ['after-switch', ...paths()],
+  apply: () => ['apply', '--dry-run', ...paths()],
   check: () => ['check', ...paths()],
   history: () => ['history', ...paths()],
   hook: () => ['hook', 'apt-packages', ...paths()],
   install: () => ['install', '--root', join(dir, 'no-such-root')],
+  'needs-reboot': () => ['needs-reboot', ...paths()],
   plan: () => ['plan', ...paths()],
   reboot: () => ['reboot', '--dry-run', ...paths()],
   restart: () => ['restart', '--dry-run', ...paths()],

@@ -26,6 +26,7 @@ function facts(overrides: Partial<PlanFacts> = {}): PlanFacts {
     nextrootPath: '/run/nextroot',
     restart: restartFacts(),
     stateReadable: true,
+    clocks: {},
     ...overrides,
   }
 }
@@ -135,7 +136,7 @@ test('in-place upgrade of glibc: PID 1 and dbus map the deleted libc, a soft reb
       staleProcess(1, 'systemd', '/init.scope', files),
       staleProcess(300, 'dbus-daemon', '/system.slice/dbus.service', files),
     ]),
-    rebootRequired: {packages: ['libc6']},
+    rebootRequired: {packages: ['libc6'], installedAt: {}},
   })
   const decision = decide(f)
   assert.is(decision.action, 'soft-reboot')
@@ -188,9 +189,40 @@ test('an installed newer kernel, microcode, or an unknown package in reboot-requ
   assert.equal(decide(installed).reasons, [
     {code: 'KERNEL_INSTALLED', message: `kernel ${NEWER} installed, ${KERNEL} running`},
   ])
-  assert.equal(codes(facts({rebootRequired: {packages: ['intel-microcode', 'libc6']}})), ['REBOOT_REQUIRED'])
-  assert.equal(codes(facts({rebootRequired: {packages: ['frobnicate']}})), ['REBOOT_REQUIRED_UNKNOWN'])
-  assert.equal(codes(facts({rebootRequired: {packages: []}})), ['REBOOT_REQUIRED'])
+  assert.equal(codes(facts({rebootRequired: {packages: ['intel-microcode', 'libc6'], installedAt: {}}})), [
+    'REBOOT_REQUIRED',
+  ])
+  assert.equal(codes(facts({rebootRequired: {packages: ['frobnicate'], installedAt: {}}})), [
+    'REBOOT_REQUIRED_UNKNOWN',
+  ])
+  assert.equal(codes(facts({rebootRequired: {packages: [], installedAt: {}}})), ['REBOOT_REQUIRED'])
+})
+
+test('a flag /run kept, or wrote again, for what the last soft reboot or boot already took in is not pending', () => {
+  const BOOT = Date.parse('2026-12-01T08:00:00Z')
+  const SOFT = Date.parse('2026-12-01T10:00:00Z')
+  const clocks = {kernelBootedAt: BOOT, userspaceStartedAt: SOFT}
+  const flag = (installedAt: Record<string, number>) =>
+    facts({clocks, rebootRequired: {packages: Object.keys(installedAt), installedAt}})
+  const libcBefore = decide(flag({libc6: SOFT - 60_000}))
+  assert.is(
+    libcBefore.action,
+    'none',
+    'libc6 installed before this userspace started: the soft reboot took it in',
+  )
+  assert.match(libcBefore.notes.join('\n'), /lists libc6, installed before this userspace started/)
+  assert.is(decide(flag({libc6: SOFT + 60_000})).action, 'soft-reboot', 'installed after it: pending')
+  assert.equal(
+    codes(flag({'linux-image-amd64': SOFT - 60_000})),
+    ['REBOOT_REQUIRED'],
+    'a kernel needs a boot',
+  )
+  assert.is(decide(flag({'linux-image-amd64': BOOT - 60_000})).action, 'none', 'installed before the boot')
+  assert.equal(codes(flag({frobnicate: SOFT - 60_000})), ['REBOOT_REQUIRED_UNKNOWN'], 'unknown: a boot')
+  const unknownTime = facts({clocks, rebootRequired: {packages: ['libc6'], installedAt: {}}})
+  assert.is(decide(unknownTime).action, 'soft-reboot', 'an unknown install time is pending, never satisfied')
+  const noClock = facts({rebootRequired: {packages: ['libc6'], installedAt: {libc6: SOFT - 60_000}}})
+  assert.is(decide(noClock).action, 'soft-reboot', 'an unknown userspace start proves nothing')
 })
 
 test('an older installed kernel (the previous one kept for fallback) needs nothing', () => {

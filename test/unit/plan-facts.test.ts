@@ -96,7 +96,7 @@ test('facts: the running kernel, the reboot-required packages, PID 1 mapping a r
     )
     assert.is(facts.kernel.running, KERNEL)
     assert.equal(facts.installed.kernels, [KERNEL])
-    assert.equal(facts.rebootRequired, {packages: ['libc6']})
+    assert.equal(facts.rebootRequired, {packages: ['libc6'], installedAt: {}})
     assert.equal(facts.restart?.stale.processes, [
       {pid: 1, comm: 'systemd', owner: {kind: 'init'}, files: ['/usr/lib/libc.so.6']},
     ])

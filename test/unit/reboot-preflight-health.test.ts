@@ -102,7 +102,7 @@ test('preflight: check blockers, low /run space, inhibitors and a plan that says
     preflight({...READY, decision: full}).refusal?.message ?? '',
     /Only a full reboot .*kernel 6\.99 staged/,
   )
-  assert.is(code({decision: full, explicit: false, mode: 'reboot'}), undefined, '--auto acts on it')
+  assert.is(code({decision: full, explicit: false, mode: 'reboot'}), undefined, 'apply acts on it')
   const forced = preflight({...READY, check: blocked, inhibitors: [inhibitor], decision: full, force: true})
   assert.is(forced.refusal, undefined)
   assert.equal(

@@ -43,9 +43,12 @@ const FACTS = {
   rootIds: {staged: '254:0:77', host: '254:0:2'},
 } satisfies RebootFacts
 
-const PLAN = {staged: STAGED, rebootRequired: {packages: ['libc6']}} as Partial<PlanFacts> as PlanFacts
+const PLAN = {
+  staged: STAGED,
+  rebootRequired: {packages: ['libc6'], installedAt: {}},
+} as Partial<PlanFacts> as PlanFacts
 
-/** nginx (system) and a user's sync service run a replaced libssl: what --auto restarts. */
+/** nginx (system) and a user's sync service run a replaced libssl: what reboot, acting on the plan, restarts. */
 const NGINX = planRestart(
   restartFacts({
     system: systemFacts({'nginx.service': unit()}),
@@ -146,7 +149,7 @@ test('every soft reboot arms the unit with its locations and writes the switch r
   }
 })
 
-test('reboot --auto restarts what `nextroot restart` would, in the system and the user manager', () => {
+test('reboot acting on the plan restarts what `nextroot restart` would, in the system and the user manager', () => {
   assert.equal(planSteps(inputs('restart-units', undefined)).map(describeRebootStep), [
     'systemctl try-restart -- nginx.service',
     'setpriv --reuid=1000 --regid=1000 --clear-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C SYSTEMD_COLORS=0 XDG_RUNTIME_DIR=/run/user/1000 systemctl --user try-restart -- sync.service',
