@@ -6,6 +6,7 @@ import Check from './check.js'
 import History from './history.js'
 import Hook from './hook.js'
 import Install from './install.js'
+import Metrics from './metrics.js'
 import NeedsReboot from './needs-reboot.js'
 import Plan from './plan.js'
 import Reboot from './reboot.js'
@@ -21,6 +22,7 @@ export const COMMANDS = {
   history: History,
   hook: Hook,
   install: Install,
+  metrics: Metrics,
   'needs-reboot': NeedsReboot,
   plan: Plan,
   reboot: Reboot,

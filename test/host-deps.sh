@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the host tools the unit tests use (Debian, as root). Idempotent: apt-get runs only when one is missing.
+# Installs the host tools the tests use (Debian, as root): promtool checks `nextroot metrics`, ansible-core
+# runs the role against the guest over SSH. Idempotent: apt-get runs only when one is missing.
 set -euo pipefail
 
 declare -A need=(
   [setfattr]=attr [getfattr]=attr [setfacl]=acl [setcap]=libcap2-bin [zstd]=zstd [xz]=xz-utils
   [mksquashfs]=squashfs-tools [mkfs.erofs]=erofs-utils [mkfs.ext4]=e2fsprogs [gpg]=gnupg [gpgv]=gpgv
   [mkfs.btrfs]=btrfs-progs [btrfs]=btrfs-progs
+  [promtool]=prometheus [ansible-playbook]=ansible-core [ssh]=openssh-client [ssh-keygen]=openssh-client
 )
 missing=()
 for tool in "${!need[@]}"; do command -v "$tool" > /dev/null || missing+=("${need[$tool]}"); done

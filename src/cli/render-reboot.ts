@@ -2,6 +2,7 @@
 import type {HistoryEntry} from '../history/records.js'
 import type {HookAction} from '../shipped/hooks.js'
 import type {HooksResult, InstallResult} from '../shipped/install.js'
+import type {MetricsInstallResult} from '../shipped/metrics-units.js'
 import type {RebootResult} from '../reboot/reboot.js'
 import {formatDuration} from '../format.js'
 import {describeActions} from '../restart/describe.js'
@@ -67,7 +68,12 @@ const INSTALL_WORDS: Record<InstallResult['action'], string> = {
   absent: 'Not installed, nothing to remove:',
 }
 
-export function renderInstall(result: InstallResult | HooksResult): string {
+export function renderInstall(result: InstallResult | HooksResult | MetricsInstallResult): string {
+  if ('textfileDir' in result)
+    return [
+      `${INSTALL_WORDS[result.action]} the metrics timer (writes ${result.textfileDir}/nextroot.prom)`,
+      ...result.files.map((file) => `  ${file}`),
+    ].join('\n')
   if ('hooks' in result)
     return result.hooks.map((h) => `${HOOK_WORDS[h.action]} ${h.path} (${h.manager})`).join('\n')
   return `${INSTALL_WORDS[result.action]} ${result.unit}\n  link: ${result.wants}`

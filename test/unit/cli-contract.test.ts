@@ -34,6 +34,7 @@ const HARMLESS: Record<keyof typeof COMMANDS, () => string[]> = {
   history: () => ['history', ...paths()],
   hook: () => ['hook', 'apt-packages', ...paths()],
   install: () => ['install', '--root', join(dir, 'no-such-root')],
+  metrics: () => ['metrics', ...paths()],
   'needs-reboot': () => ['needs-reboot', ...paths()],
   plan: () => ['plan', ...paths()],
   reboot: () => ['reboot', '--dry-run', ...paths()],
