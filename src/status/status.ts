@@ -7,9 +7,9 @@ import {type HistoryEntry, readHistory} from '../history/records.js'
 import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
 import {persistenceOf} from '../plan/decide.js'
 import {stateLayout} from '../state/layout.js'
-import {type StagedRecord, treeOf} from '../state/record.js'
+import {type StagedRecord, readRecord, treeOf} from '../state/record.js'
 import type {Foreign, NextrootEntry, StaleReason, Staging, StagingView} from '../state/staging.js'
-import {gatherStaging} from '../state/staging-facts.js'
+import {currentBootId, gatherStaging} from '../state/staging-facts.js'
 import {type SystemdFacts, systemdFacts} from '../systemd/manager.js'
 import {SURVIVE_MIN_VERSION} from '../systemd/requirements.js'
 
@@ -32,6 +32,8 @@ export interface StatusResult {
   persistence?: string
   /** The last switch `nextroot reboot` made, as the new userspace recorded it. */
   lastSwitch?: HistoryEntry
+  /** The staged root a soft reboot switched into in this kernel boot: the running root (a full reboot ends it). */
+  running?: StagedRecord
   locations: Locations
 }
 
@@ -55,7 +57,13 @@ export async function status(options: LocationOptions = {}): Promise<StatusResul
     throw new NextrootError('NR_NOT_ROOT', `Only root can read ${locations.stateDir}.`, {
       hints: ['Run it with sudo, or as root.'],
     })
-  const entries = await readHistory(stateLayout(locations).history)
+  const layout = stateLayout(locations)
+  const [entries, switchedTo, bootId] = await Promise.all([
+    readHistory(layout.history),
+    readRecord(layout.running),
+    currentBootId(locations.hostRoot),
+  ])
+  const running = switchedTo?.bootId === bootId ? switchedTo : undefined
   const {staging} = view
   const staged = staging.state === 'none' ? undefined : staging.record
   return {
@@ -69,6 +77,7 @@ export async function status(options: LocationOptions = {}): Promise<StatusResul
     system: {kernel: release(), arch: arch(), systemd},
     persistence: staged ? persistenceOf(staged) : undefined,
     lastSwitch: entries.at(-1),
+    running,
     locations,
   }
 }
