@@ -56,8 +56,7 @@ With --metrics it installs nextroot-metrics.service and .timer and enables the t
       exclusive: ['hooks'],
     }),
     textfile: Flags.string({
-      summary: "node_exporter's textfile collector directory, for --metrics.",
-      default: DEFAULT_TEXTFILE_DIR,
+      summary: `node_exporter's textfile collector directory, for --metrics (default ${DEFAULT_TEXTFILE_DIR}).`,
       dependsOn: ['metrics'],
     }),
     bin: Flags.string({
@@ -71,7 +70,7 @@ With --metrics it installs nextroot-metrics.service and .timer and enables the t
     const result = flags.metrics
       ? await (flags.remove
           ? removeMetricsUnits(flags.root)
-          : installMetricsUnits(flags.root, flags.textfile))
+          : installMetricsUnits(flags.root, flags.textfile ?? DEFAULT_TEXTFILE_DIR))
       : flags.hooks
         ? await installHooks({root: flags.root, remove: flags.remove, bin: flags.bin ?? process.argv[1]})
         : await install({root: flags.root, remove: flags.remove})

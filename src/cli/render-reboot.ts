@@ -56,6 +56,12 @@ export function renderHistory(entries: HistoryEntry[]): string {
         `  services down ${took(e.durations.switchMs)} (soft reboot start to default target); command to default target ${took(e.durations.fromCommandMs)}, trigger to it ${took(e.durations.fromTriggerMs)}${units.length > 0 ? `; ${units.join(', ')}` : ''}`,
         ...e.problems.map((p) => `  problem: ${p}`),
         ...e.clearedFlags.map((f) => `  cleared ${f} (satisfied by this switch)`),
+        ...(e.kept && e.kept.length > 0
+          ? [`  kept mounted through later soft reboots: ${e.kept.join(', ')}`]
+          : []),
+        ...(e.keepFailed
+          ? [`  WARNING: carried mounts not kept (${e.keepFailed}): a soft reboot may hide them`]
+          : []),
       ].join('\n')
     })
     .join('\n')

@@ -1,5 +1,6 @@
 // `nextroot after-switch`, run by nextroot-after-switch.service in the new userspace: checks the switch,
 // records it in the history, clears the reboot-required flags it satisfied, and falls back if unhealthy.
+import {keepCarriedMounts} from '../shipped/keep-mounts.js'
 import {readFile, rename, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -61,6 +62,18 @@ export async function clearFlags(pending: PendingSwitch, hostRoot: string): Prom
   return cleared
 }
 
+/** Keeps the carried mounts through later soft reboots; a failure is recorded, never the history lost. */
+async function keepMounts(
+  pending: PendingSwitch,
+  hostRoot: string,
+): Promise<Pick<HistoryEntry, 'kept' | 'keepFailed'>> {
+  try {
+    return {kept: await keepCarriedMounts(pending.carried ?? [], hostRoot)}
+  } catch (error) {
+    return {keepFailed: error instanceof Error ? error.message : String(error)}
+  }
+}
+
 /** The staged root is the running root now: its record moves to running.json, so nothing deletes its tree. */
 async function adoptStaged(pending: PendingSwitch, layout: StateLayout): Promise<void> {
   const record = await readRecord(layout.record)
@@ -92,6 +105,7 @@ export async function afterSwitch(options: LocationOptions = {}): Promise<AfterS
     systemState: system,
     // what the switch left of the staging: the symlink, the armed mount point, the runtime unit
     cleaned: await disarm(locations, {pending: false}),
+    ...(health.outcome === 'not-switched' ? {} : await keepMounts(pending, locations.hostRoot)),
   }
   await appendHistory(layout.history, entry)
   if (health.outcome !== 'not-switched' && pending.stagedId) await adoptStaged(pending, layout)

@@ -30,6 +30,8 @@ export interface PendingSwitch {
   expect: {units: string[]; survivors: Record<string, number>}
   /** Reboot-required flags a healthy switch satisfies (they name only userspace packages), to clear then. */
   satisfies: string[]
+  /** Directories bound into the new root (CARRY_DIRS): kept mounted through later soft reboots. */
+  carried?: string[]
   policy: {healthTimeoutS: number; onUnhealthy: OnUnhealthy}
   /** `reboot --persist`: the default btrfs subvolume before it, put back before falling back to a full reboot. */
   restoreDefaultSubvolume?: string
@@ -65,6 +67,10 @@ export interface HistoryEntry {
   systemState?: SystemState
   /** What the switch left of the staging and the after-switch check removed (the symlink, mount points, units). */
   cleaned?: string[]
+  /** Carried mounts told to stay mounted through later soft reboots (their mount units). */
+  kept?: string[]
+  /** Why they could not be kept: the next soft reboot may unmount them (`nextroot history` says so). */
+  keepFailed?: string
 }
 
 export function readPending(path: string): Promise<PendingSwitch | undefined> {

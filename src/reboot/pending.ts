@@ -44,6 +44,7 @@ export function pendingSwitch(inputs: PendingInputs): PendingSwitch {
       plan.rebootRequired && decision.action !== 'reboot'
         ? ['run/reboot-required', 'run/reboot-required.pkgs']
         : [],
+    carried: target === 'staged' ? config.carryDirs.filter((dir) => dir !== '/') : [],
     policy: {healthTimeoutS: config.healthTimeoutS, onUnhealthy: config.onUnhealthy},
     restoreDefaultSubvolume: inputs.restoreDefaultSubvolume,
   }

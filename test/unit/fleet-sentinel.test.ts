@@ -12,6 +12,7 @@ import type {Decision} from '../../src/plan/decide.js'
 import type {Action} from '../../src/plan/reasons.js'
 import {gatherRebootFlag} from '../../src/plan/flag-facts.js'
 import type {RestartPlan} from '../../src/restart/policy.js'
+import {carriedMountPoints} from '../../src/shipped/keep-mounts.js'
 import {SYSTEM} from '../../src/systemd/manager-ref.js'
 import {withScratch} from '../helpers/scratch.js'
 
@@ -87,6 +88,12 @@ test("flag facts: the listed packages, and when dpkg unpacked each (its multiarc
       installedAt: {libc6: at.getTime()},
     })
   })
+})
+
+test('carried mounts kept through later soft reboots: each carried dir and what is mounted below it', () => {
+  const points = ['/', '/var', '/var/lib/docker', '/variable', '/root', '/run', '/home', '/var']
+  assert.equal(carriedMountPoints(['/var', '/root', '/srv'], points), ['/root', '/var', '/var/lib/docker'])
+  assert.equal(carriedMountPoints([], points), [])
 })
 
 test.run()
