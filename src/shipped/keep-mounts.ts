@@ -36,7 +36,8 @@ export async function keepCarriedMounts(carried: string[], hostRoot: string): Pr
   )
   if (points.length === 0) return []
   const escaped = await run('systemd-escape', ['--path', '--suffix=mount', '--', ...points])
-  const units = escaped.stdout.split('\n').filter(Boolean)
+  // one line, the names separated by spaces (an escaped name has none: systemd writes \x20)
+  const units = escaped.stdout.split(/\s+/).filter(Boolean)
   for (const unit of units) {
     const dir = join(hostRoot, 'run/systemd/system', `${unit}.d`)
     await mkdir(dir, {recursive: true})
