@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
+import {sentinel} from '../../src/fleet/sentinel.js'
 import {decide} from '../../src/plan/decide.js'
 import type {PlanFacts} from '../../src/plan/facts.js'
 import {restartLevel} from '../../src/plan/packages.js'
@@ -223,6 +224,14 @@ test('a flag /run kept, or wrote again, for what the last soft reboot or boot al
   assert.is(decide(unknownTime).action, 'soft-reboot', 'an unknown install time is pending, never satisfied')
   const noClock = facts({rebootRequired: {packages: ['libc6'], installedAt: {libc6: SOFT - 60_000}}})
   assert.is(decide(noClock).action, 'soft-reboot', 'an unknown userspace start proves nothing')
+  // the sentinel fleets poll, on the same recorded facts: before the soft reboot pending, after it not
+  const pending = sentinel(decide(flag({libc6: SOFT + 60_000})), 'soft')
+  assert.equal(
+    [pending.pending, sentinel(decide(flag({libc6: SOFT + 60_000})), 'full').pending],
+    [true, false],
+  )
+  assert.is(sentinel(libcBefore, 'soft').pending, false, 'never pending again after the soft reboot')
+  assert.is(sentinel(decide(flag({'linux-image-amd64': SOFT - 60_000})), 'full').pending, true)
 })
 
 test('an older installed kernel (the previous one kept for fallback) needs nothing', () => {
