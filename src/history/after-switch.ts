@@ -1,6 +1,6 @@
 // `nextroot after-switch`, run by nextroot-after-switch.service in the new userspace: checks the switch,
 // records it in the history, clears the reboot-required flags it satisfied, and falls back if unhealthy.
-import {keepCarriedMounts} from '../shipped/keep-mounts.js'
+import {keepCarriedMounts} from './keep-carried.js'
 import {readFile, rename, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -63,12 +63,9 @@ export async function clearFlags(pending: PendingSwitch, hostRoot: string): Prom
 }
 
 /** Keeps the carried mounts through later soft reboots; a failure is recorded, never the history lost. */
-async function keepMounts(
-  pending: PendingSwitch,
-  hostRoot: string,
-): Promise<Pick<HistoryEntry, 'kept' | 'keepFailed'>> {
+async function keepMounts(pending: PendingSwitch): Promise<Pick<HistoryEntry, 'kept' | 'keepFailed'>> {
   try {
-    return {kept: await keepCarriedMounts(pending.carried ?? [], hostRoot)}
+    return {kept: await keepCarriedMounts(pending.carried ?? [])}
   } catch (error) {
     return {keepFailed: error instanceof Error ? error.message : String(error)}
   }
@@ -105,7 +102,7 @@ export async function afterSwitch(options: LocationOptions = {}): Promise<AfterS
     systemState: system,
     // what the switch left of the staging: the symlink, the armed mount point, the runtime unit
     cleaned: await disarm(locations, {pending: false}),
-    ...(health.outcome === 'not-switched' ? {} : await keepMounts(pending, locations.hostRoot)),
+    ...(health.outcome === 'not-switched' ? {} : await keepMounts(pending)),
   }
   await appendHistory(layout.history, entry)
   if (health.outcome !== 'not-switched' && pending.stagedId) await adoptStaged(pending, layout)

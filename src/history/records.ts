@@ -67,7 +67,7 @@ export interface HistoryEntry {
   systemState?: SystemState
   /** What the switch left of the staging and the after-switch check removed (the symlink, mount points, units). */
   cleaned?: string[]
-  /** Carried mounts told to stay mounted through later soft reboots (their mount units). */
+  /** Carried mounts marked to stay mounted through later soft reboots (their mount points). */
   kept?: string[]
   /** Why they could not be kept: the next soft reboot may unmount them (`nextroot history` says so). */
   keepFailed?: string

@@ -54,6 +54,15 @@ export async function rbindMount(source: string, target: string, options: BindOp
   await mountCommand(bindArgs('--rbind', source, target, options), `${source} at ${target}`)
 }
 
+/**
+ * Marks a mount in place with KEEP_AT_SHUTDOWN (mount(8) records it in /run/mount/utab, systemd reads it
+ * there), its per-mount flags given again so that the bind remount leaves them as they are.
+ */
+export async function keepThroughSoftReboot(target: string, perMountOptions: string): Promise<void> {
+  const options = ['remount', 'bind', ...perMountOptions.split(',').filter(Boolean), KEEP_AT_SHUTDOWN]
+  await mountCommand(['-o', options.join(','), target], `${target} kept through soft reboots`)
+}
+
 /** Stops mount events at `target` from propagating to its peers (and back). */
 export async function makePrivate(target: string): Promise<void> {
   await mountCommand(['--make-private', target], `${target} private`)

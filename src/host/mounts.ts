@@ -7,6 +7,8 @@ export interface MountEntry {
   /** Path inside the file system that is mounted (not '/' for bind mounts of a subdirectory). */
   root: string
   mountPoint: string
+  /** The per-mount options (rw or ro, nosuid, nodev, noexec, relatime...), as mountinfo's field 6 has them. */
+  options: string
   fsType: string
   source: string
 }
@@ -28,6 +30,7 @@ export function parseMountInfo(text: string): MountEntry[] {
       majorMinor: fields[2],
       root: unescape(fields[3]),
       mountPoint: unescape(fields[4]),
+      options: fields[5] ?? '',
       fsType,
       source: unescape(source),
     })

@@ -12,7 +12,8 @@ import type {Decision} from '../../src/plan/decide.js'
 import type {Action} from '../../src/plan/reasons.js'
 import {gatherRebootFlag} from '../../src/plan/flag-facts.js'
 import type {RestartPlan} from '../../src/restart/policy.js'
-import {carriedMountPoints} from '../../src/shipped/keep-mounts.js'
+import {carriedMounts} from '../../src/history/keep-carried.js'
+import type {MountEntry} from '../../src/host/mounts.js'
 import {SYSTEM} from '../../src/systemd/manager-ref.js'
 import {withScratch} from '../helpers/scratch.js'
 
@@ -91,9 +92,27 @@ test("flag facts: the listed packages, and when dpkg unpacked each (its multiarc
 })
 
 test('carried mounts kept through later soft reboots: each carried dir and what is mounted below it', () => {
-  const points = ['/', '/var', '/var/lib/docker', '/variable', '/root', '/run', '/home', '/var']
-  assert.equal(carriedMountPoints(['/var', '/root', '/srv'], points), ['/root', '/var', '/var/lib/docker'])
-  assert.equal(carriedMountPoints([], points), [])
+  const at = (mountPoint: string, id: number): MountEntry => ({
+    id,
+    majorMinor: '254:0',
+    root: mountPoint,
+    mountPoint,
+    options: 'rw,relatime',
+    fsType: 'ext4',
+    source: '/dev/vda',
+  })
+  const mounts = ['/', '/var', '/var/lib/docker', '/variable', '/root', '/run', '/home', '/var'].map(at)
+  const kept = carriedMounts(['/var', '/root', '/srv'], mounts)
+  assert.equal(
+    kept.map((m) => [m.mountPoint, m.id]),
+    [
+      ['/root', 4],
+      ['/var', 7],
+      ['/var/lib/docker', 2],
+    ],
+    'the top-most mount at each point',
+  )
+  assert.equal(carriedMounts([], mounts), [])
 })
 
 test.run()
