@@ -1,10 +1,9 @@
 // `nextroot after-switch`, run by nextroot-after-switch.service in the new userspace: checks the switch,
 // records it in the history, clears the reboot-required flags it satisfied, and falls back if unhealthy.
-import {keepCarriedMounts} from './keep-carried.js'
 import {readFile, rename, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {unlessAbsent} from '../absent.js'
+import {orUnknown, unlessAbsent} from '../absent.js'
 import {disarm} from '../arming/arming.js'
 import {setDefaultSubvolume} from '../host/btrfs.js'
 import {inodeOf} from '../host/devices.js'
@@ -12,8 +11,10 @@ import {type LocationOptions, resolveLocations} from '../locations.js'
 import {type StateLayout, stateLayout} from '../state/layout.js'
 import {readRecord} from '../state/record.js'
 import {type SystemState, managerTimes, requestSwitch, systemState} from '../systemd/switch.js'
+import {SYSTEM, systemctl} from '../systemd/manager-ref.js'
 import {listUnits, prop, showUnits} from '../systemd/units.js'
 import {type AfterFacts, durations, judgeHealth} from './health.js'
+import {keepCarriedMounts} from './keep-carried.js'
 import {type HistoryEntry, type PendingSwitch, appendHistory, readPending, removePending} from './records.js'
 
 export interface AfterSwitchResult {
@@ -105,6 +106,11 @@ export async function afterSwitch(options: LocationOptions = {}): Promise<AfterS
     ...(health.outcome === 'not-switched' ? {} : await keepMounts(pending)),
   }
   await appendHistory(layout.history, entry)
+  // the manager still holds the runtime unit just removed, "changed on disk": without a reload every plan
+  // after a switch would ask for a daemon-reload (restart-units), and Ansible's second run would change things
+  // (only for the running system: a --root elsewhere is not the manager's)
+  if (entry.cleaned?.length && locations.hostRoot === '/')
+    await orUnknown('daemon-reload', systemctl(SYSTEM, ['daemon-reload']))
   if (health.outcome !== 'not-switched' && pending.stagedId) await adoptStaged(pending, layout)
   await removePending(layout.pendingSwitch)
   if (fallBack && pending.restoreDefaultSubvolume)

@@ -1,7 +1,7 @@
 // Staging a root variant from its own disk in the guest: mounted (once), then staged as a directory tree.
 // Seconds, where unpacking its archive takes minutes under TCG and hashing its 4 GiB image even longer.
 
-const mountDisk = (v: string) =>
+export const mountDisk = (v: string) =>
   `mkdir -p /mnt/root${v} && { mountpoint -q /mnt/root${v} || mount /dev/disk/by-label/ROOT${v} /mnt/root${v}; }`
 
 /** A guest step that stages root V (its disk has the label ROOT<V>, see images/build.sh). */
