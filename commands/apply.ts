@@ -41,13 +41,8 @@ Exit codes: 0 done (or nothing to do; a switch is triggered and this process end
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Apply)
-    const print = async (result: ApplyResult) => {
-      for (const warning of result.reboot?.warnings ?? []) this.warning(warning)
-      if (this.jsonEnabled()) this.logJson(this.toSuccessJson(result))
-      else this.log(renderApply(result))
-      // flushed before the trigger: the switch kills this process soon after it
-      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()))
-    }
+    const print = (result: ApplyResult) =>
+      this.printBeforeSwitch(result, renderApply(result), result.reboot?.warnings ?? [])
     const result = await apply({
       ...locationsFrom(flags),
       max: flags.max,

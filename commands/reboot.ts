@@ -60,13 +60,8 @@ Arming: the new root is assembled at /run/nextroot.armed and /run/nextroot becom
       )
       return
     }
-    const print = async (result: RebootResult) => {
-      for (const warning of result.warnings) this.warning(warning)
-      if (this.jsonEnabled()) this.logJson(this.toSuccessJson(result))
-      else this.log(renderReboot(result))
-      // flushed before the trigger: the switch kills this process soon after it
-      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()))
-    }
+    const print = (result: RebootResult) =>
+      this.printBeforeSwitch(result, renderReboot(result), result.warnings)
 
     const result = await reboot({
       ...locationsFrom(flags),

@@ -82,6 +82,14 @@ export abstract class BaseCommand extends Command {
     if (logLevel() !== 'quiet') this.logToStderr(`warning: ${message}`)
   }
 
+  /** Prints a result and waits until stdout has taken it: the switch triggered next kills this process. */
+  protected async printBeforeSwitch(result: unknown, text: string, warnings: string[]): Promise<void> {
+    for (const warning of warnings) this.warning(warning)
+    if (this.jsonEnabled()) this.logJson(this.toSuccessJson(result))
+    else this.log(text)
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()))
+  }
+
   protected override toSuccessJson(result: unknown): unknown {
     return {schemaVersion: SCHEMA_VERSION, command: this.id, ok: true, result}
   }
