@@ -98,6 +98,7 @@ test('parseMountInfo reads fields, optional tags and octal escapes', () => {
     majorMinor: '252:0',
     root: '/var/lib/nextroot/store/x/tree',
     mountPoint: '/run/nextroot',
+    options: 'rw,relatime',
     fsType: 'ext4',
     source: '/dev/vda',
   })
