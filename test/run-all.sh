@@ -59,7 +59,7 @@ if [ -n "$images_pid" ]; then
   cat "$images_log"
   rm -f "$images_log"
 fi
-phase e2e bash test/e2e/run-split.sh
+phase e2e uvu test/e2e
 
 echo "=== where the time went"
 printf '%s\n' "${timings[@]}"
