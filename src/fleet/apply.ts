@@ -51,7 +51,7 @@ function refuseScheduledRestarts(choice: ApplyChoice, when: string | undefined):
 }
 
 async function restartUnits(options: ApplyOptions, choice: ApplyChoice): Promise<Partial<ApplyResult>> {
-  const result = await restart({...options, dryRun: options.dryRun})
+  const result = await restart(options)
   // the cap left a switch for later: said by the code that means "a reboot is still needed"
   const exitCode = result.exitCode === EXIT.ok && choice.leaves ? EXIT.rebootStillNeeded : result.exitCode
   return {restart: result, exitCode}

@@ -17,7 +17,7 @@ export interface SentinelVerdict {
 }
 
 /** The reboot level an action amounts to: restarts and nothing are none. */
-export function rebootLevel(action: Action): SentinelLevel | undefined {
+function rebootLevel(action: Action): SentinelLevel | undefined {
   if (action === 'reboot') return 'full'
   return action === 'soft-reboot' ? 'soft' : undefined
 }

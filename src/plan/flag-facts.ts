@@ -24,10 +24,12 @@ async function dpkgInstallTimes(hostRoot: string, packages: string[]): Promise<R
   if (!names) return {}
   const times: Record<string, number> = {}
   for (const pkg of packages) {
-    const list = names.find(
+    // one list per architecture installed (libc6:amd64, libc6:i386): the latest unpack counts
+    const lists = names.filter(
       (name) => name === `${pkg}.list` || (name.startsWith(`${pkg}:`) && name.endsWith('.list')),
     )
-    if (list) times[pkg] = (await stat(join(dir, list))).mtimeMs
+    const mtimes = await Promise.all(lists.map(async (list) => (await stat(join(dir, list))).mtimeMs))
+    if (mtimes.length > 0) times[pkg] = Math.max(...mtimes)
   }
   return times
 }

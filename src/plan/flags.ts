@@ -21,7 +21,7 @@ function isCovered(facts: PlanFacts, pkg: string): boolean {
 }
 
 /** Listed packages that still need what they ask for. */
-export function pendingPackages(facts: PlanFacts): string[] {
+function pendingPackages(facts: PlanFacts): string[] {
   return (facts.rebootRequired?.packages ?? []).filter((pkg) => !isCovered(facts, pkg))
 }
 

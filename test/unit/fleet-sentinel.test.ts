@@ -73,7 +73,7 @@ test('the sentinel: soft counts soft and full reboots, full only full; restarts 
   ])
 })
 
-test("flag facts: the listed packages, and when dpkg unpacked each (its multiarch file list's mtime)", async () => {
+test("flag facts: the listed packages, and when dpkg unpacked each (its multiarch file lists' latest mtime)", async () => {
   await withScratch('flag-facts', async (root) => {
     assert.is(await gatherRebootFlag(root), undefined, 'no flag')
     await mkdir(join(root, 'run'), {recursive: true})
@@ -88,6 +88,12 @@ test("flag facts: the listed packages, and when dpkg unpacked each (its multiarc
       packages: ['dbus', 'libc6'],
       installedAt: {libc6: at.getTime()},
     })
+    const foreign = join(root, 'var/lib/dpkg/info/libc6:i386.list')
+    const later = new Date('2026-12-01T11:00:00Z')
+    await writeFile(foreign, '/.\n')
+    await utimes(foreign, later, later)
+    const both = await gatherRebootFlag(root)
+    assert.is(both?.installedAt.libc6, later.getTime(), 'two architectures: the later unpack counts')
   })
 })
 
