@@ -8,6 +8,12 @@ import Hook from './hook.js'
 import Install from './install.js'
 import Metrics from './metrics.js'
 import NeedsReboot from './needs-reboot.js'
+import OfflineCancel from './offline/cancel.js'
+import OfflineExecute from './offline/execute.js'
+import OfflineFinish from './offline/finish.js'
+import OfflineLeave from './offline/leave.js'
+import OfflinePrepare from './offline/prepare.js'
+import OfflineStatus from './offline/status.js'
 import Plan from './plan.js'
 import Reboot from './reboot.js'
 import Restart from './restart.js'
@@ -24,6 +30,12 @@ export const COMMANDS = {
   install: Install,
   metrics: Metrics,
   'needs-reboot': NeedsReboot,
+  'offline:cancel': OfflineCancel,
+  'offline:execute': OfflineExecute,
+  'offline:finish': OfflineFinish,
+  'offline:leave': OfflineLeave,
+  'offline:prepare': OfflinePrepare,
+  'offline:status': OfflineStatus,
   plan: Plan,
   reboot: Reboot,
   restart: Restart,

@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   NR_NEXTROOT_IN_USE: EXIT.precondition,
   NR_STAGED_STALE: EXIT.precondition,
   NR_SWITCH_ARMED: EXIT.precondition,
+  NR_OFFLINE_FOREIGN: EXIT.precondition,
   NR_NO_SYSTEMD: EXIT.unsupportedHost,
   NR_NO_SOFT_REBOOT: EXIT.unsupportedHost,
   NR_NOT_OS_TREE: EXIT.invalidRoot,
@@ -57,6 +58,7 @@ export const ERROR_CODES = {
   NR_ARCHIVE_TRUNCATED: EXIT.unsafeArchive,
   NR_NO_SPACE: EXIT.noSpace,
   NR_LOCKED: EXIT.busy,
+  NR_OFFLINE_RUNNING: EXIT.busy,
   NR_INTERRUPTED: EXIT.interrupted,
   NR_COMMAND_FAILED: EXIT.commandFailed,
   NR_MOUNT_FAILED: EXIT.commandFailed,
@@ -65,6 +67,7 @@ export const ERROR_CODES = {
   NR_FULL_REBOOT_NEEDED: EXIT.refused,
   NR_STAGED_CHANGED: EXIT.refused,
   NR_CANNOT_PERSIST: EXIT.refused,
+  NR_OFFLINE_UNINSTALLABLE: EXIT.refused,
 } as const satisfies Record<string, ExitCode>
 
 export type ErrorCode = keyof typeof ERROR_CODES

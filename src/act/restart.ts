@@ -8,6 +8,7 @@ import {EXIT, type ExitCode, isNextrootError} from '../errors.js'
 import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
 import {type Decision, decide} from '../plan/decide.js'
 import {gatherPlanFacts} from '../plan/facts.js'
+import {OFFLINE_UPDATE_ENV} from '../offline/update.js'
 import type {Action, Reason} from '../plan/reasons.js'
 import {requireRoot} from '../privileges.js'
 import {type ManagerOutcome, applyRestart, restartFailed} from '../restart/apply.js'
@@ -123,6 +124,8 @@ export async function restart(options: RestartOptions = {}): Promise<RestartResu
   const locations = resolveLocations(options)
   if (options.dryRun) return run(locations, options)
   requireRoot('restart services')
+  if (options.hook && process.env[OFFLINE_UPDATE_ENV])
+    return skipped('an offline update is being installed in update mode: nothing is restarted now')
   if (options.hook && (await orUnknown('logind PreparingForShutdown', preparingForShutdown())))
     return skipped('the machine is shutting down (logind: PreparingForShutdown): nothing is restarted now')
   const lock = await locked(locations, options)

@@ -3,6 +3,7 @@ import type {HistoryEntry} from '../history/records.js'
 import type {HookAction} from '../shipped/hooks.js'
 import type {HooksResult, InstallResult} from '../shipped/install.js'
 import type {MetricsInstallResult} from '../shipped/metrics-units.js'
+import type {OfflineUnitsResult} from '../shipped/offline-units.js'
 import type {RebootResult} from '../reboot/reboot.js'
 import {formatDuration} from '../format.js'
 import {describeActions} from '../restart/describe.js'
@@ -74,7 +75,14 @@ const INSTALL_WORDS: Record<InstallResult['action'], string> = {
   absent: 'Not installed, nothing to remove:',
 }
 
-export function renderInstall(result: InstallResult | HooksResult | MetricsInstallResult): string {
+export function renderInstall(
+  result: InstallResult | HooksResult | MetricsInstallResult | OfflineUnitsResult,
+): string {
+  if (!('unit' in result) && !('hooks' in result) && !('textfileDir' in result))
+    return [
+      `${INSTALL_WORDS[result.action]} the offline-update units`,
+      ...result.files.map((f) => `  ${f}`),
+    ].join('\n')
   if ('textfileDir' in result)
     return [
       `${INSTALL_WORDS[result.action]} the metrics timer (writes ${result.textfileDir}/nextroot.prom)`,

@@ -32,6 +32,10 @@ export interface RunOptions {
   /** Exit codes that are answers, not failures (e.g. `systemctl is-active` -> 3). */
   okExitCodes?: number[]
   timeoutMs?: number
+  /** Added to the stable environment (DEBIAN_FRONTEND=noninteractive, say). */
+  env?: Record<string, string>
+  /** Also copy the output to ours as it comes (in a unit: to the journal), besides capturing it. */
+  passthrough?: boolean
 }
 
 export interface RunResult {
@@ -77,10 +81,11 @@ async function spawn(file: string, args: string[], options: RunOptions) {
     result = await execa(file, args, {
       cwd: options.cwd,
       input: options.input,
-      env: CHILD_ENV,
+      env: {...CHILD_ENV, ...options.env},
       reject: false,
       stripFinalNewline: true,
       timeout: options.timeoutMs,
+      ...(options.passthrough ? {stdout: ['pipe', 'inherit'], stderr: ['pipe', 'inherit']} : {}),
     })
   } catch (error) {
     throw errnoCode(error) === 'ENOENT' ? missingTool(file, error) : error

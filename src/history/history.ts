@@ -1,5 +1,7 @@
-// `nextroot history`: the recorded switches, oldest first, and the one still waiting to be checked.
+// `nextroot history`: the recorded switches and offline updates, oldest first, and the switch still waiting
+// to be checked.
 import {type LocationOptions, resolveLocations} from '../locations.js'
+import {type OfflineRecord, offlinePaths, readOfflineHistory} from '../offline/record.js'
 import {stateLayout} from '../state/layout.js'
 import {type HistoryEntry, type PendingSwitch, readHistory, readPending} from './records.js'
 
@@ -7,13 +9,17 @@ export interface HistoryResult {
   entries: HistoryEntry[]
   /** A switch triggered but not yet checked by the new userspace (or whose check never ran). */
   pending?: PendingSwitch
+  /** Finished offline updates (offline.jsonl): each phase with its time, and the services' downtime. */
+  offline: OfflineRecord[]
 }
 
 export async function history(options: LocationOptions = {}): Promise<HistoryResult> {
-  const layout = stateLayout(resolveLocations(options))
-  const [entries, pending] = await Promise.all([
+  const locations = resolveLocations(options)
+  const layout = stateLayout(locations)
+  const [entries, pending, offline] = await Promise.all([
     readHistory(layout.history),
     readPending(layout.pendingSwitch),
+    readOfflineHistory(offlinePaths(locations).history),
   ])
-  return {entries, pending}
+  return {entries, pending, offline}
 }

@@ -38,7 +38,7 @@ export function unitPaths(root: string, placement: UnitPlacement) {
 }
 
 /** A word of a unit file's value: specifiers ('%') doubled; in a command line, quoted when it must be. */
-function unitWord(word: string, command: boolean): string {
+export function unitWord(word: string, command: boolean): string {
   const escaped = word.replaceAll('%', '%%')
   if (!command || /^[\w@+=:,./-]+$/.test(escaped)) return escaped
   return `"${escaped.replace(/[\\"]/g, '\\$&')}"`

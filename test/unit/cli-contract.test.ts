@@ -36,6 +36,12 @@ const HARMLESS: Record<keyof typeof COMMANDS, () => string[]> = {
   install: () => ['install', '--root', join(dir, 'no-such-root')],
   metrics: () => ['metrics', ...paths()],
   'needs-reboot': () => ['needs-reboot', ...paths()],
+  'offline:cancel': () => ['offline', 'cancel', ...paths()],
+  'offline:execute': () => ['offline', 'execute', ...paths()],
+  'offline:finish': () => ['offline', 'finish', ...paths()],
+  'offline:leave': () => ['offline', 'leave', ...paths()],
+  'offline:prepare': () => ['offline', 'prepare', join(dir, 'no-such-dir'), ...paths()],
+  'offline:status': () => ['offline', 'status', ...paths()],
   plan: () => ['plan', ...paths()],
   reboot: () => ['reboot', '--dry-run', ...paths()],
   restart: () => ['restart', '--dry-run', ...paths()],
@@ -67,10 +73,11 @@ test('every command has a harmless contract run (a new command must add one)', (
 
 for (const command of Object.keys(COMMANDS) as Array<keyof typeof COMMANDS>) {
   test(`${command} --help has an EXAMPLES section`, async () => {
-    const run = await runCli([command, '--help'])
+    const words = command.split(':')
+    const run = await runCli([...words, '--help'])
     assert.is(run.exitCode, 0, run.stderr)
     assert.match(run.stdout, /^EXAMPLES$/m)
-    assert.match(run.stdout, new RegExp(`\\$ nextroot ${command}`))
+    assert.match(run.stdout, new RegExp(`\\$ (sudo )?nextroot ${words.join(' ')}`))
   })
 
   test(`${command}: an unknown flag is NR_USAGE, exit 2 in both modes`, async () => {
