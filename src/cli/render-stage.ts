@@ -134,6 +134,11 @@ export function renderStatus(result: StatusResult): string {
     `Plain reboot: ${result.rebootBecomesSoftReboot ? 'becomes a SOFT reboot into what is at the nextroot path (nextroot reboot --full withdraws a mount there)' : 'a full reboot'}`,
     `systemctl soft-reboot: ${SOFT_REBOOT_LINE[result.softReboot]}`,
     ...(result.persistence ? [`After a soft reboot into it: ${result.persistence}`] : []),
+    ...(result.offline.state === 'none'
+      ? []
+      : [
+          `Offline update: ${result.offline.state} (${result.offline.packages.join(', ')})${result.offline.next ? `: ${result.offline.next}` : ''}`,
+        ]),
     'System:',
     ...rows([
       ['kernel', `${system.kernel} (${system.arch})`],

@@ -24,7 +24,8 @@ export function installCommand(kind: PayloadKind, files: string[], tools: Tools)
           'apt-get',
           'install',
           '--yes',
-          '--no-download',
+          // not --no-download: apt then hands dpkg relative names ("Pathname to install is not absolute");
+          // the trial at prepare refuses a payload that needs anything from the network
           '--allow-downgrades',
           ...DPKG_CONF.flatMap((option) => ['-o', `Dpkg::Options::=${option}`]),
           ...files,
@@ -39,7 +40,7 @@ export function installCommand(kind: PayloadKind, files: string[], tools: Tools)
 export function trialCommand(kind: PayloadKind, files: string[], tools: Tools): string[] {
   if (kind === 'deb')
     return tools.aptGet
-      ? ['apt-get', 'install', '--simulate', '--no-download', '--allow-downgrades', ...files]
+      ? ['apt-get', 'install', '--simulate', '--allow-downgrades', ...files]
       : ['dpkg', '--no-act', '--install', ...files]
   return ['rpm', '--upgrade', '--test', '--replacepkgs', ...files]
 }
@@ -95,20 +96,36 @@ export async function installedVersions(
   return Object.fromEntries(entries)
 }
 
-/** Runs the trial; a payload the package manager cannot install is refused with its words. */
-export async function tryInstall(command: string[]): Promise<void> {
+/** Packages apt's simulation installs that the payload does not bring: update mode has no network for them. */
+export function fetchedBeyond(simulation: string, payload: string[]): string[] {
+  const installed = [...simulation.matchAll(/^Inst (\S+)/gm)].map((m) => m[1].replace(/:\S+$/, ''))
+  return installed.filter((name) => !payload.includes(name))
+}
+
+function uninstallable(message: string, hints: string[], cause?: unknown): NextrootError {
+  return new NextrootError(
+    'NR_OFFLINE_UNINSTALLABLE',
+    `The package manager would not install this payload: ${message}`,
+    {
+      hints: [...hints, 'Add the missing dependencies to the payload; nothing was prepared.'],
+      cause,
+    },
+  )
+}
+
+/** Runs the trial; a payload the package manager cannot install, or not without the network, is refused. */
+export async function tryInstall(command: string[], payload: string[]): Promise<void> {
   const [file, ...args] = command
   try {
-    await run(file, args, {env: {DEBIAN_FRONTEND: 'noninteractive'}})
+    const {stdout} = await run(file, args, {env: {DEBIAN_FRONTEND: 'noninteractive'}})
+    const fetched = fetchedBeyond(stdout, payload)
+    if (fetched.length > 0)
+      throw uninstallable(
+        `it also needs ${fetched.join(', ')}, which update mode would have to download.`,
+        [],
+      )
   } catch (error) {
     if (!(error instanceof NextrootError) || error.code !== 'NR_COMMAND_FAILED') throw error
-    throw new NextrootError(
-      'NR_OFFLINE_UNINSTALLABLE',
-      `The package manager would not install this payload: ${error.message}`,
-      {
-        hints: [...error.hints, 'Add the missing dependencies to the payload; nothing was prepared.'],
-        cause: error,
-      },
-    )
+    throw uninstallable(error.message, error.hints, error)
   }
 }

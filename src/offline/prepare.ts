@@ -85,7 +85,10 @@ async function buildPayload(options: PrepareOptions, locations: Locations, id: s
         `Built for another architecture: ${foreign.map((p) => `${p.file} (${p.arch})`).join(', ')}.`,
       )
     const tools = await gatherTools()
-    await tryInstall(trialCommand(kind, payloadFiles(building, copied.packages), tools))
+    await tryInstall(
+      trialCommand(kind, payloadFiles(building, copied.packages), tools),
+      copied.packages.map((pkg) => pkg.name),
+    )
     const [bootId, systemd] = await Promise.all([
       currentBootId(locations.hostRoot),
       systemdFacts(locations.hostRoot),

@@ -5,6 +5,7 @@ import {arch, release} from 'node:os'
 import {NextrootError} from '../errors.js'
 import {type HistoryEntry, readHistory} from '../history/records.js'
 import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
+import {type OfflineStatus, offlineStatus} from '../offline/status.js'
 import {persistenceOf} from '../plan/decide.js'
 import {stateLayout} from '../state/layout.js'
 import {type StagedRecord, readRecord, treeOf} from '../state/record.js'
@@ -34,6 +35,8 @@ export interface StatusResult {
   lastSwitch?: HistoryEntry
   /** The staged root a soft reboot switched into in this kernel boot: the running root (a full reboot ends it). */
   running?: StagedRecord
+  /** An offline update prepared or under way: the next boot or soft reboot of any kind enters update mode. */
+  offline: {state: OfflineStatus['state']; next?: string; packages: string[]}
   locations: Locations
 }
 
@@ -58,10 +61,11 @@ export async function status(options: LocationOptions = {}): Promise<StatusResul
       hints: ['Run it with sudo, or as root.'],
     })
   const layout = stateLayout(locations)
-  const [entries, switchedTo, bootId] = await Promise.all([
+  const [entries, switchedTo, bootId, offline] = await Promise.all([
     readHistory(layout.history),
     readRecord(layout.running),
     currentBootId(locations.hostRoot),
+    offlineStatus(locations),
   ])
   const running = switchedTo?.bootId === bootId ? switchedTo : undefined
   const {staging} = view
@@ -78,6 +82,11 @@ export async function status(options: LocationOptions = {}): Promise<StatusResul
     persistence: staged ? persistenceOf(staged) : undefined,
     lastSwitch: entries.at(-1),
     running,
+    offline: {
+      state: offline.state,
+      next: offline.next,
+      packages: offline.current?.packages.map((p) => `${p.name} ${p.version}`) ?? [],
+    },
     locations,
   }
 }

@@ -70,8 +70,16 @@ const status = (name: string) =>
 const prepare = (name: string, flags: string) =>
   `nextroot offline prepare /e2e/debs/${name} ${flags} --json > /e2e/out/prepare-${name}.json && sleep 900`
 
+/** The test bed's CLI is on a disk mounted nofail (late in a cold boot): update mode's units wait for it. */
+const LATE_CLI = ['update', 'leave', 'finish']
+  .map(
+    (u) =>
+      `mkdir -p /etc/systemd/system/nextroot-offline-${u}.service.d && printf '[Unit]\\nRequiresMountsFor=/opt/nextroot\\n' > /etc/systemd/system/nextroot-offline-${u}.service.d/50-e2e-cli.conf`,
+  )
+  .join(' && ')
+
 const steps = [
-  'nextroot offline status && systemctl list-units --type=service --state=running --no-legend --plain | wc -l',
+  `${LATE_CLI} && nextroot offline status && systemctl list-units --type=service --state=running --no-legend --plain | wc -l`,
   prepare('soft', '--reboot'),
   `${status('soft')} && cat /${DEMO} && journalctl -b -o short-monotonic --no-pager -u nextroot-offline-update.service -u nextroot-offline-leave.service`,
   prepare('fail', '--reboot'),

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert'
 
 import {type BootSnapshot, type WayFacts, enterWay, leaveWay} from '../../src/offline/decide.js'
 import {closingPhase, downtimeMs} from '../../src/offline/close.js'
-import {installCommand, trialCommand, wrongArch} from '../../src/offline/package-manager.js'
+import {fetchedBeyond, installCommand, trialCommand, wrongArch} from '../../src/offline/package-manager.js'
 import type {OfflineRecord} from '../../src/offline/record.js'
 import {pinnedRoot} from '../../src/offline/snapshot.js'
 
@@ -103,16 +103,27 @@ test('the downtime runs from the way in to the default target on the way out; un
   assert.is(downtimeMs(record({}), 9500), undefined)
 })
 
-test('the install runs without the network; the trial changes nothing', () => {
+test('the install and its trial: apt-get where it is there, dpkg without; dnf from its cache, rpm --test', () => {
   const files = ['/p/a.deb', '/p/b.deb']
   const apt = installCommand('deb', files, {aptGet: true, dnf: false})
-  assert.equal(apt.slice(0, 4), ['apt-get', 'install', '--yes', '--no-download'])
+  assert.equal(apt.slice(0, 3), ['apt-get', 'install', '--yes'])
   assert.equal(apt.slice(-2), files)
   assert.equal(installCommand('deb', files, {aptGet: false, dnf: false}).slice(0, 2), ['dpkg', '--install'])
   assert.ok(trialCommand('deb', files, {aptGet: true, dnf: false}).includes('--simulate'))
   assert.ok(trialCommand('deb', files, {aptGet: false, dnf: false}).includes('--no-act'))
   assert.ok(installCommand('rpm', files, {aptGet: false, dnf: true}).includes('--cacheonly'))
   assert.ok(trialCommand('rpm', files, {aptGet: false, dnf: true}).includes('--test'))
+})
+
+test("apt's simulation naming packages beyond the payload: update mode would need the network", () => {
+  const simulation = [
+    'NOTE: This is only a simulation!',
+    'Inst libfoo1:amd64 (1.2-1 Debian:13 [amd64])',
+    'Inst nr-offline-demo (1.0 local-deb [all])',
+    'Conf nr-offline-demo (1.0 local-deb [all])',
+  ].join('\n')
+  assert.equal(fetchedBeyond(simulation, ['nr-offline-demo']), ['libfoo1'])
+  assert.equal(fetchedBeyond(simulation, ['nr-offline-demo', 'libfoo1']), [])
 })
 
 test("packages for another machine are found; 'all' and 'noarch' fit every machine", () => {
