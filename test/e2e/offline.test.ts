@@ -65,8 +65,10 @@ async function buildPayloads(share: string): Promise<void> {
   })
 }
 
+/** The finish unit starts beside the driver (both after multi-user.target): wait (60 s at most) for its record. */
+const FINISHED = 'for i in $(seq 60); do [ -z "$(ls -A /var/lib/nextroot/offline)" ] && break; sleep 1; done'
 const status = (name: string) =>
-  `nextroot offline status --json > /e2e/out/status-${name}.json && test ! -e /system-update`
+  `${FINISHED} && nextroot offline status --json > /e2e/out/status-${name}.json && test ! -e /system-update`
 const prepare = (name: string, flags: string) =>
   `nextroot offline prepare /e2e/debs/${name} ${flags} --json > /e2e/out/prepare-${name}.json && sleep 900`
 
