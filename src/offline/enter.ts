@@ -15,6 +15,16 @@ export async function enterUpdateMode(
   record.phase = 'entering'
   record.enter = {...enter, triggeredAt: Date.now()}
   await writeOfflineRecord(offlinePaths(locations).manifest(record.id), record)
-  await requestSwitch({kind: enter.how, unit: `nextroot-offline-enter-${record.id}`})
+  try {
+    await requestSwitch({kind: enter.how, unit: `nextroot-offline-enter-${record.id}`})
+  } catch (error) {
+    // nothing was switched: the update stays prepared, and the next boot of any kind still enters update mode
+    await writeOfflineRecord(offlinePaths(locations).manifest(record.id), {
+      ...record,
+      phase: 'prepared',
+      enter: undefined,
+    })
+    throw error
+  }
   return result
 }
