@@ -46,11 +46,11 @@ test('--auto and --full together are a usage error', async () => {
   assert.is(result.json?.error?.code, 'NR_USAGE')
 })
 
-test('history is empty without a state directory', async () => {
+test('history is empty without a state directory, switches and offline updates', async () => {
   await withScratch('history', async (dir) => {
     const result = await runCli(['history', '--json', ...paths(dir)])
     assert.is(result.exitCode, 0)
-    assert.equal(result.json?.result, {entries: []})
+    assert.equal(result.json?.result, {entries: [], offline: []})
     assert.match((await runCli(['history', ...paths(dir)])).stdout, /No switches recorded/)
   })
 })
