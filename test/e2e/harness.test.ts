@@ -2,7 +2,6 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
-import {runGuest} from './run.js'
 import {assertCompleted, failureReport, guestTest} from './scenario.js'
 
 /** PIDs of processes whose command line mentions the run dir (qemu does, through its drives). */
@@ -17,19 +16,22 @@ const processesUsing = (dir: string) =>
       }
     })
 
-guestTest(test, 'a guest that overruns its timeout is killed and reported', async () => {
-  const spec = {steps: ['sleep 3600'], timeoutS: 20}
-  const run = await runGuest({name: 'harness-hang', ...spec})
-  assert.ok(run.timedOut)
-  assert.throws(() => assertCompleted(run, spec), /guest hung: qemu killed after 20s/)
-  assert.equal(processesUsing(run.dir), [], 'qemu survived its timeout')
-  assert.match(failureReport(run), /console tail: .*console\.log/)
-})
+const hang = {steps: ['sleep 3600'], timeoutS: 20}
+guestTest(
+  test,
+  'a guest that overruns its timeout is killed and reported',
+  {name: 'harness-hang', ...hang},
+  (run) => {
+    assert.ok(run.timedOut)
+    assert.throws(() => assertCompleted(run, hang), /guest hung: qemu killed after 20s/)
+    assert.equal(processesUsing(run.dir), [], 'qemu survived its timeout')
+    assert.match(failureReport(run), /console tail: .*console\.log/)
+  },
+)
 
-guestTest(test, 'a failed guest step is reported with its output', async () => {
-  const spec = {steps: ['echo boom >&2; exit 3', 'echo never'], timeoutS: 300}
-  const run = await runGuest({name: 'harness-fail', ...spec})
-  assert.throws(() => assertCompleted(run, spec), /step 0 `echo boom >&2; exit 3` exited 3:\nboom/)
+const fail = {steps: ['echo boom >&2; exit 3', 'echo never'], timeoutS: 300}
+guestTest(test, 'a failed guest step is reported with its output', {name: 'harness-fail', ...fail}, (run) => {
+  assert.throws(() => assertCompleted(run, fail), /step 0 `echo boom >&2; exit 3` exited 3:\nboom/)
   assert.is(run.results.length, 1, 'the driver stops at the first failed step')
 })
 

@@ -3,7 +3,8 @@
 import type {Test} from 'uvu'
 import {missingPrerequisites} from './prereq.js'
 import {tail, type RunResult} from './records.js'
-import {type GuestRun, runGuest} from './run.js'
+import {queueGuest} from './lanes.js'
+import type {GuestRun} from './run.js'
 
 export interface Scenario {
   /** Short name: the run dir and the progress prefix. */
@@ -21,17 +22,26 @@ export interface Scenario {
 
 const inCI = Boolean(process.env.CI) && process.env.CI !== 'false'
 
-/** A uvu test that needs a guest: skipped visibly where guests cannot run, except in CI. */
-export function guestTest(test: Test, title: string, fn: () => Promise<void>): void {
+/**
+ * A uvu test on one guest run: skipped visibly where guests cannot run, except in CI. The run is queued
+ * now and boots in its lane (lanes.ts) beside the others; the test checks it once it is over.
+ */
+export function guestTest(
+  test: Test,
+  title: string,
+  spec: GuestRun,
+  check: (run: RunResult) => void | Promise<void>,
+): void {
   const missing = missingPrerequisites()
   if (missing && !inCI) {
     console.log(`SKIP e2e "${title}": ${missing}`)
     test.skip(title, () => undefined)
     return
   }
+  const run = missing ? undefined : queueGuest(spec)
   test(title, async () => {
-    if (missing) throw new Error(`CI must run the guest scenarios, but ${missing}`)
-    await fn()
+    if (!run) throw new Error(`CI must run the guest scenarios, but ${missing}`)
+    await check(await run())
   })
 }
 
@@ -49,9 +59,8 @@ export function scenario(
     test.skip(title, () => undefined)
     return
   }
-  guestTest(test, title, async () => {
-    const {id, ...rest} = spec
-    const run = await runGuest({name: id, ...rest})
+  const {id, ...rest} = spec
+  guestTest(test, title, {name: id, ...rest}, async (run) => {
     try {
       assertCompleted(run, spec)
       await check(run)
