@@ -48,7 +48,7 @@ export async function cancelOffline(options: LocationOptions = {}): Promise<Canc
       throw new NextrootError('NR_OFFLINE_FOREIGN', `${link.path} is not nextroot's; it is left alone.`, {
         hints: ['Cancel it with the tool that prepared it (pkcon offline-cancel, dnf offline clean).'],
       })
-    if (link.kind === 'ours') await removeLink(paths)
+    if (link.kind === 'ours') await removeLink(link)
     // a record update mode left in an earlier boot is finish's to close, with its outcome
     const cancelled = records
       .filter((record) => record.phase === 'prepared' || record.phase === 'entering')

@@ -2,10 +2,13 @@
 // in to the default target on the way out.
 import type {OfflinePhase, OfflineRecord} from './record.js'
 
+const START_FAILED =
+  'update mode could not run `nextroot offline execute` (see `journalctl -b -1 -u nextroot-offline-update.service`): nothing was installed; the unit had moved /system-update aside first, so this boot is a normal one; prepare the update again'
+
 /** What normal mode finds, and what it makes of it: the final phase and a note, or nothing to do yet. */
 export function closingPhase(
   record: OfflineRecord,
-  link: {pointsHere: boolean},
+  link: {pointsHere: boolean; claimedHere: boolean},
 ): {phase: OfflinePhase; note?: string} | undefined {
   switch (record.phase) {
     case 'leaving':
@@ -17,6 +20,7 @@ export function closingPhase(
       }
     case 'prepared':
     case 'entering':
+      if (link.claimedHere) return {phase: 'failed', note: START_FAILED}
       return link.pointsHere
         ? undefined
         : {phase: 'cancelled', note: '/system-update no longer points at this update: someone removed it'}

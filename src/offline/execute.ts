@@ -1,5 +1,5 @@
-// `nextroot offline execute`, run by nextroot-offline-update.service in update mode: removes /system-update
-// first (no reboot loop, whatever happens next), snapshots a btrfs root, installs the payload with its
+// `nextroot offline execute`, run by nextroot-offline-update.service in update mode: removes the trigger
+// (which the unit's ExecStartPre already moved off /system-update, so no crash can loop), snapshots a btrfs root, installs the payload with its
 // output in the journal, rolls back a failure, records it all, and writes down the way out for the leave unit.
 import {readlink} from 'node:fs/promises'
 import {basename, join} from 'node:path'
@@ -16,7 +16,7 @@ import {listUnits} from '../systemd/units.js'
 import {run} from '../exec/run.js'
 import {epochMsOfMonotonic} from '../host/clock.js'
 import {type WayDecision, leaveWay} from './decide.js'
-import {removeLink, linkState} from './link.js'
+import {claimedLinkState, removeLink} from './link.js'
 import {installedVersions} from './package-manager.js'
 import {type OfflineRecord, offlinePaths, readOfflineRecord, writeOfflineRecord} from './record.js'
 import {dropSnapshot, rollBack, takeSnapshot} from './snapshot.js'
@@ -114,11 +114,11 @@ async function update(
 export async function executeOffline(options: LocationOptions = {}): Promise<ExecuteResult> {
   const locations = resolveLocations(options)
   const paths = offlinePaths(locations)
-  const link = await linkState(paths)
+  const link = await claimedLinkState(paths)
   if (link.kind === 'absent') return {skipped: 'no /system-update: no offline update is prepared'}
   if (link.kind === 'foreign')
     return {skipped: `${link.path} is not nextroot's (-> ${link.target ?? 'not a link'})`}
-  await removeLink(paths)
+  await removeLink(link)
   const lock = await acquireLock(locations.stateDir, stateLayout(locations).lockInfo, 'offline execute')
   try {
     const record = await readOfflineRecord(paths.manifest(link.id))

@@ -10,7 +10,7 @@ import {currentBootId} from '../state/staging-facts.js'
 import {managerTimes, systemState} from '../systemd/switch.js'
 import {epochMsOfMonotonic} from '../host/clock.js'
 import {closingPhase, downtimeMs} from './close.js'
-import {linkState} from './link.js'
+import {claimedTrigger, linkState, removeLink} from './link.js'
 import {type OfflineRecord, appendOfflineHistory, currentRecords, offlinePaths} from './record.js'
 
 /** How long `finish` waits for the system to settle before it times the way out anyway. */
@@ -19,13 +19,20 @@ const SETTLE_MS = 300_000
 export async function finishOffline(options: LocationOptions = {}): Promise<OfflineRecord[]> {
   const locations = resolveLocations(options)
   const paths = offlinePaths(locations)
-  if ((await currentRecords(paths)).length === 0) return []
+  if ((await currentRecords(paths)).length === 0 && !(await claimedTrigger(paths))) return []
   const lock = await acquireLock(locations.stateDir, stateLayout(locations).lockInfo, 'offline finish')
   try {
-    const [records, link] = await Promise.all([currentRecords(paths), linkState(paths)])
+    const [records, link, claimed] = await Promise.all([
+      currentRecords(paths),
+      linkState(paths),
+      claimedTrigger(paths),
+    ])
     const closed: OfflineRecord[] = []
     for (const record of records) {
-      const closing = closingPhase(record, {pointsHere: link.kind === 'ours' && link.id === record.id})
+      const closing = closingPhase(record, {
+        pointsHere: link.kind === 'ours' && link.id === record.id,
+        claimedHere: claimed?.id === record.id,
+      })
       if (!closing) continue
       if (record.phase === 'leaving') {
         await systemState(SETTLE_MS)
@@ -42,6 +49,10 @@ export async function finishOffline(options: LocationOptions = {}): Promise<Offl
       await appendOfflineHistory(paths, done)
       await rm(paths.payload(record.id), {recursive: true, force: true})
       closed.push(done)
+    }
+    // the claim is spent once its record is closed (or gone)
+    if (claimed && !records.some((r) => r.id === claimed.id && !closed.some((c) => c.id === r.id))) {
+      await removeLink(claimed)
     }
     return closed
   } finally {

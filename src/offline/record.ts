@@ -109,6 +109,9 @@ export function offlinePaths(locations: Pick<Locations, 'stateDir' | 'nextroot' 
     link: join(locations.hostRoot, 'system-update'),
     /** The other trigger the generator honours: someone else's when it is there. */
     etcLink: join(locations.hostRoot, 'etc/system-update'),
+    /** Where the update unit's ExecStartPre moves our /system-update before anything can fail and loop
+     * (kept on disk: after such a failure, normal mode tells a failed start from a cancel by it). */
+    claimed: join(locations.stateDir, 'offline.claimed'),
     /** The way out of update mode, for the leave unit (in /run: only this update mode reads it). */
     leave: `${locations.nextroot}.offline-leave`,
   }

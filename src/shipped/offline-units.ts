@@ -16,10 +16,18 @@ interface OfflineUnit {
   verb: string
   /** The condition naming a path under the locations, for the drop-in. */
   condition?: (locations: Pick<Locations, 'stateDir' | 'nextroot'>) => string
+  /** The Environment= line naming paths under the locations, for the drop-in. */
+  environment?: (locations: Pick<Locations, 'stateDir' | 'nextroot'>) => string
 }
 
 export const OFFLINE_UNITS: OfflineUnit[] = [
-  {name: 'nextroot-offline-update.service', wantedBy: 'system-update.target', verb: 'execute'},
+  {
+    name: 'nextroot-offline-update.service',
+    wantedBy: 'system-update.target',
+    verb: 'execute',
+    environment: (l) =>
+      `Environment=${unitWord(`NEXTROOT_OFFLINE_DIR=${join(l.stateDir, 'offline')}`, true)} ${unitWord(`NEXTROOT_OFFLINE_CLAIMED=${join(l.stateDir, 'offline.claimed')}`, true)}`,
+  },
   {
     name: 'nextroot-offline-leave.service',
     wantedBy: 'system-update.target',
@@ -51,6 +59,7 @@ function dropIn(unit: OfflineUnit, locations: Pick<Locations, 'stateDir' | 'next
     '# Written by `nextroot offline prepare`: the locations it ran with.',
     ...(condition ? ['[Unit]', `${condition.split('=')[0]}=`, condition, ''] : []),
     '[Service]',
+    ...(unit.environment ? [unit.environment(locations)] : []),
     'ExecStart=',
     `ExecStart=${args.map((arg) => unitWord(arg, true)).join(' ')}`,
     '',

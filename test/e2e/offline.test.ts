@@ -1,7 +1,8 @@
 // Issue 12 on a real systemd: offline updates in update mode (systemd.offline-updates(7)), with packages
 // built here by dpkg-deb. nextroot's way (soft reboots in and out: zero full reboots), a failing update, a
 // plain `systemctl reboot` entering update mode, the classic way (--full: two full reboots) for the
-// downtime beside it, and an update that takes the running kernel's modules away (out by a full reboot).
+// downtime beside it, an update unit whose command cannot run (back to normal mode, no reboot loop), and
+// an update that takes the running kernel's modules away (out by a full reboot).
 import {readFileSync} from 'node:fs'
 import {mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -50,6 +51,7 @@ async function buildPayloads(share: string): Promise<void> {
   })
   await mk('plain', demo('2.0'))
   await mk('classic', demo('3.0'))
+  await mk('broken', demo('4.0'))
   await mk('modules', {
     name: 'nr-offline-modules',
     version: '1.0',
@@ -80,6 +82,9 @@ const LATE_CLI = ['update', 'leave', 'finish']
   )
   .join(' && ')
 
+/** Makes the update unit's command fail as a missing node or an unmounted CLI would (ExecStartPre stays). */
+const BROKEN = '/etc/systemd/system/nextroot-offline-update.service.d/60-e2e-broken.conf'
+
 const steps = [
   `${LATE_CLI} && nextroot offline status && systemctl list-units --type=service --state=running --no-legend --plain | wc -l`,
   prepare('soft', '--reboot'),
@@ -91,6 +96,8 @@ const steps = [
   `${status('plain')} && cat /${DEMO}`,
   prepare('classic', '--reboot --full'),
   `${status('classic')} && cat /${DEMO}`,
+  `printf '[Service]\\nExecStart=\\nExecStart=/bin/false\\n' > ${BROKEN} && systemctl daemon-reload && ${prepare('broken', '--reboot')}`,
+  `rm ${BROKEN} && systemctl daemon-reload && ${status('broken')} && test ! -e /var/lib/nextroot/offline.claimed && cat /${DEMO}`,
   prepare('modules', '--reboot'),
   `${status('modules')} && ls /usr/lib/modules && nextroot history > /e2e/out/history.txt && cat /e2e/out/history.txt`,
 ]
@@ -160,6 +167,16 @@ scenario(
     )
     assert.match(output(9), /^3\.0$/m)
 
+    // the update unit's command cannot run: its ExecStartPre had moved the trigger aside, so the
+    // FailureAction's reboot comes back in normal mode (no loop) and normal mode says what happened
+    const broken = finished(run, 'broken')
+    assert.is(broken.phase, 'failed')
+    assert.match(broken.note ?? '', /could not run `nextroot offline execute`/)
+    assert.is(broken.entered, undefined)
+    assert.not.equal(run.boots[5].bootId, run.boots[4].bootId)
+    assert.is(run.boots[5].softReboots, 0)
+    assert.match(output(11), /^3\.0$/m)
+
     // the running kernel's modules gone: out by a full reboot, saying why
     const modules = finished(run, 'modules')
     assert.equal(
@@ -168,7 +185,7 @@ scenario(
     )
     assert.ok(modules.leave?.reasons.some((r) => r.code === 'NO_MODULES_FOR_KERNEL'))
     assert.not.equal(modules.left?.bootId, modules.entered?.bootId)
-    assert.match(output(11), /offline INSTALLED/)
+    assert.match(output(13), /offline INSTALLED/)
 
     console.log(
       `offline downtime (services down, way in to default target on the way out): nextroot's way ${soft.downMs} ms (soft in, soft out), classic ${classic.downMs} ms (full in, full out), modules gone ${modules.downMs} ms (soft in, full out), plain reboot ${plain.downMs} ms (at least; from the kernel's boot)`,

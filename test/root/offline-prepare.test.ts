@@ -68,6 +68,12 @@ test('prepare copies and verifies the payload, then points /system-update at it 
     )
     assert.match(dropIn, `ConditionPathExists=${locations.nextroot}.offline-leave`)
     assert.match(dropIn, `ExecStart=nextroot offline leave --state-dir ${locations.stateDir}`)
+    const updateDropIn = await readFile(
+      join(units, 'nextroot-offline-update.service.d/50-nextroot-locations.conf'),
+      'utf8',
+    )
+    assert.match(updateDropIn, `NEXTROOT_OFFLINE_DIR=${paths.dir}`)
+    assert.match(updateDropIn, `NEXTROOT_OFFLINE_CLAIMED=${paths.claimed}`)
     const status = await offlineStatus(locations)
     assert.is(status.state, 'prepared')
     assert.match(status.next ?? '', /next reboot or soft reboot of any kind/)

@@ -77,17 +77,23 @@ const record = (over: Partial<OfflineRecord>): OfflineRecord => ({
 })
 const updated = (ok: boolean) => ({startedAt: 1, finishedAt: 2, ok, command: ['dpkg'], versions: []})
 
+const nowhere = {pointsHere: false, claimedHere: false}
+
 test('normal mode closes what update mode left: installed, failed, interrupted; a prepared update waits', () => {
-  assert.equal(closingPhase(record({phase: 'leaving', updated: updated(true)}), {pointsHere: false}), {
+  assert.equal(closingPhase(record({phase: 'leaving', updated: updated(true)}), nowhere), {
     phase: 'installed',
   })
-  assert.equal(closingPhase(record({phase: 'leaving', updated: updated(false)}), {pointsHere: false}), {
-    phase: 'failed',
-  })
-  assert.is(closingPhase(record({phase: 'updating'}), {pointsHere: false})?.phase, 'interrupted')
-  assert.is(closingPhase(record({phase: 'prepared'}), {pointsHere: true}), undefined)
-  assert.is(closingPhase(record({phase: 'entering'}), {pointsHere: true}), undefined)
-  assert.is(closingPhase(record({phase: 'prepared'}), {pointsHere: false})?.phase, 'cancelled')
+  assert.equal(closingPhase(record({phase: 'leaving', updated: updated(false)}), nowhere), {phase: 'failed'})
+  assert.is(closingPhase(record({phase: 'updating'}), nowhere)?.phase, 'interrupted')
+  assert.is(closingPhase(record({phase: 'prepared'}), {...nowhere, pointsHere: true}), undefined)
+  assert.is(closingPhase(record({phase: 'entering'}), {...nowhere, pointsHere: true}), undefined)
+  assert.is(closingPhase(record({phase: 'prepared'}), nowhere)?.phase, 'cancelled')
+})
+
+test('a trigger the update unit moved aside, with nothing run: failed to start, not cancelled', () => {
+  const closing = closingPhase(record({phase: 'entering'}), {pointsHere: false, claimedHere: true})
+  assert.is(closing?.phase, 'failed')
+  assert.match(closing?.note ?? '', /could not run `nextroot offline execute`.*nothing was installed/)
 })
 
 test('the downtime runs from the way in to the default target on the way out; unknown without a start', () => {
