@@ -9,13 +9,20 @@ import {shellWords} from '../exec/run.js'
 
 const WAY_WORDS = {'soft-reboot': 'a soft reboot', reboot: 'a full reboot'}
 
-const packageList = (record: OfflineRecord) => record.packages.map((p) => `${p.name} ${p.version}`).join(', ')
+/** The packages, or the root image and the root staged for it. */
+const packageList = (record: OfflineRecord) =>
+  record.image
+    ? `root image ${record.image.name ?? record.image.source}${record.image.imageVersion ? ` (IMAGE_VERSION=${record.image.imageVersion})` : ''}, staged as ${record.image.stagedId}`
+    : record.packages.map((p) => `${p.name} ${p.version}`).join(', ')
 const at = (ms: number | undefined) => (ms === undefined ? '?' : new Date(ms).toISOString())
 const secs = (ms: number | undefined) => (ms === undefined ? '?' : `${(ms / 1000).toFixed(1)} s`)
 
 function wayLines(label: string, way: WayDecision | Way | undefined): string[] {
   if (!way) return []
-  return [`${label} by ${WAY_WORDS[way.how]}:`, ...way.reasons.map((r) => `  ${r.code}: ${r.message}`)]
+  return [
+    `${label} by ${WAY_WORDS[way.how]}${way.into ? ` into the staged root ${way.into}` : ''}:`,
+    ...way.reasons.map((r) => `  ${r.code}: ${r.message}`),
+  ]
 }
 
 const ACTION_WORDS = {
@@ -52,7 +59,7 @@ export function renderOfflineRecord(record: OfflineRecord): string {
       : []),
     ...(updated
       ? [
-          `  updated ${at(updated.startedAt)} in ${secs(updated.finishedAt - updated.startedAt)}: ${updated.ok ? versions : `FAILED: ${updated.error}`}`,
+          `  updated ${at(updated.startedAt)} in ${secs(updated.finishedAt - updated.startedAt)}: ${updated.ok ? versions || shellWords(updated.command) : `FAILED: ${updated.error}`}`,
         ]
       : []),
     ...(updated?.snapshot
@@ -62,7 +69,7 @@ export function renderOfflineRecord(record: OfflineRecord): string {
       : []),
     ...(record.leave
       ? [
-          `  left by ${WAY_WORDS[record.leave.how]} (${record.leave.reasons.map((r) => r.code).join(', ')})${left ? `, normal mode at ${at(left.at)}` : ''}`,
+          `  left by ${WAY_WORDS[record.leave.how]}${record.leave.into ? ` into ${record.leave.into}` : ''} (${record.leave.reasons.map((r) => r.code).join(', ')})${left ? `, normal mode at ${at(left.at)}` : ''}`,
         ]
       : []),
     ...(record.downMs !== undefined

@@ -18,6 +18,10 @@ export const WAY_CODES = [
   'ROLLED_BACK',
   // a soft reboot, because
   'KERNEL_UNCHANGED',
+  // a soft reboot into the staged root (an image payload), by `nextroot reboot`
+  'IMAGE_STAGED',
+  // a soft reboot of the same root, because `nextroot reboot` refused the switch into the image
+  'SWITCH_REFUSED',
 ] as const
 
 export type WayCode = (typeof WAY_CODES)[number]
@@ -62,6 +66,8 @@ export interface LeaveFacts extends WayFacts {
 export interface WayDecision {
   how: 'soft-reboot' | 'reboot'
   reasons: WayReason[]
+  /** A soft reboot into this staged root (an image payload) instead of the same root. */
+  into?: string
 }
 
 function commonReasons(facts: WayFacts): WayReason[] {

@@ -22,6 +22,7 @@ import {type OfflineRecord, offlinePaths, readOfflineRecord, writeOfflineRecord}
 import {dropSnapshot, rollBack, takeSnapshot} from './snapshot.js'
 import {bootSnapshot, gatherWayFacts, runningKernel} from './way-facts.js'
 import {runUpdate} from './update.js'
+import {checkStagedImage, intoImage} from './image.js'
 
 export interface ExecuteResult {
   /** Why nothing ran: /system-update is not ours, or not there. */
@@ -33,6 +34,8 @@ export interface ExecuteResult {
 export interface LeaveOrder {
   id: string
   how: WayDecision['how']
+  /** Switch into this staged root (`nextroot reboot`) instead of soft-rebooting the same root. */
+  into?: string
 }
 
 /** How update mode was reached and since when the services are down. */
@@ -79,7 +82,8 @@ async function wayOut(
   locations: Locations,
   record: OfflineRecord,
   before: Awaited<ReturnType<typeof bootSnapshot>>,
-) {
+): Promise<WayDecision> {
+  if (record.kind === 'image' && record.updated?.ok) return intoImage(record)
   try {
     const facts = await gatherWayFacts(locations, record.classic)
     return leaveWay({...facts, before, rolledBack: record.updated?.snapshot?.rolledBack ?? false})
@@ -96,6 +100,10 @@ async function update(
   const {hostRoot} = locations
   const names = record.packages.map((pkg) => pkg.name)
   const startedAt = Date.now()
+  if (record.kind === 'image') {
+    const outcome = await checkStagedImage(record, locations)
+    return {startedAt, finishedAt: Date.now(), ...outcome, versions: []}
+  }
   const snapshot = await takeSnapshot(hostRoot, record.id)
   const before = await installedVersions(record.kind, names)
   const outcome = await runUpdate(record, offlinePaths(locations).payload(record.id))
@@ -134,7 +142,8 @@ export async function executeOffline(options: LocationOptions = {}): Promise<Exe
     record.leave = await wayOut(locations, record, before)
     record.phase = 'leaving'
     await writeOfflineRecord(paths.manifest(record.id), record)
-    await writeRecord<LeaveOrder>(paths.leave, {id: record.id, how: record.leave.how})
+    const {how, into} = record.leave
+    await writeRecord<LeaveOrder>(paths.leave, {id: record.id, how, ...(into ? {into} : {})})
     return {record}
   } finally {
     await lock.release()

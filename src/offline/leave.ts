@@ -1,19 +1,44 @@
 // `nextroot offline leave`, run by nextroot-offline-leave.service after the update: takes the way out that
 // execute wrote down (removing the order first, so no later update mode finds it), stamps its trigger
-// time and asks systemd for it.
+// time and asks systemd for it, or, for an image, has `nextroot reboot` switch into the staged root.
 import {rm} from 'node:fs/promises'
 
-import {type LocationOptions, resolveLocations} from '../locations.js'
+import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
+import {reboot} from '../reboot/reboot.js'
+import {republish} from '../stage/republish.js'
+import {gatherStaging} from '../state/staging-facts.js'
 import {readJsonFile} from '../state/record.js'
 import {requestSwitch} from '../systemd/switch.js'
 import type {LeaveOrder} from './execute.js'
-import {offlinePaths, readOfflineRecord, writeOfflineRecord} from './record.js'
+import {type OfflineRecord, offlinePaths, readOfflineRecord, writeOfflineRecord} from './record.js'
+
+/** `nextroot reboot` into the staged root (published again first when update mode came by a full reboot). */
+async function switchInto(locations: Locations): Promise<void> {
+  const {staging} = await gatherStaging(locations)
+  if (staging.state === 'stale' && staging.why === 'rebooted') await republish(locations)
+  await reboot(locations)
+}
+
+/** The switch was refused: the record says so, and update mode is left by a soft reboot of this root. */
+function refused(record: OfflineRecord | undefined, error: unknown): LeaveOrder['how'] {
+  const message = error instanceof Error ? error.message : String(error)
+  console.error(`nextroot: the switch into the staged root was refused: ${message}`)
+  if (record?.updated) record.updated = {...record.updated, ok: false, error: message}
+  if (record)
+    record.leave = {
+      how: 'soft-reboot',
+      reasons: [{code: 'SWITCH_REFUSED', message: `nextroot reboot refused: ${message}`}],
+      triggeredAt: Date.now(),
+    }
+  return 'soft-reboot'
+}
 
 export async function leaveUpdateMode(
   options: LocationOptions = {},
   announce?: (order: LeaveOrder) => Promise<void>,
 ): Promise<LeaveOrder | undefined> {
-  const paths = offlinePaths(resolveLocations(options))
+  const locations = resolveLocations(options)
+  const paths = offlinePaths(locations)
   const order = await readJsonFile<LeaveOrder>(paths.leave)
   if (!order) return undefined
   await rm(paths.leave, {force: true})
@@ -23,6 +48,16 @@ export async function leaveUpdateMode(
     await writeOfflineRecord(paths.manifest(order.id), record)
   }
   await announce?.(order)
+  if (order.into) {
+    try {
+      await switchInto(locations)
+      return order
+    } catch (error) {
+      order.how = refused(record, error)
+      delete order.into
+      if (record) await writeOfflineRecord(paths.manifest(order.id), record)
+    }
+  }
   await requestSwitch({kind: order.how, unit: `nextroot-offline-leave-${order.id}`})
   return order
 }

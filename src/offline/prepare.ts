@@ -1,6 +1,7 @@
-// `nextroot offline prepare`: copies and verifies the payload into its own directory, tries the install,
-// places the units, then points /system-update at it (one rename: the commit point); with --reboot it
-// enters update mode right away, by a soft reboot where the running kernel can go on running.
+// `nextroot offline prepare`: copies and verifies the payload into its own directory and tries the install
+// (or, for a root image, stages it), places the units, then points /system-update at it (one rename: the
+// commit point); with --reboot it enters update mode right away, by a soft reboot where the running kernel
+// can go on running.
 import {mkdir, rename, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -13,9 +14,11 @@ import {stateLayout} from '../state/layout.js'
 import {currentBootId} from '../state/staging-facts.js'
 import {systemdFacts} from '../systemd/manager.js'
 import {placeOfflineUnits} from '../shipped/offline-units.js'
+import type {StageProgress} from '../stage/stage.js'
 import type {VerifyOptions} from '../stage/verify.js'
 import {type WayDecision, enterWay} from './decide.js'
 import {enterUpdateMode} from './enter.js'
+import {isImageSource, stageImage} from './image.js'
 import {type LinkState, createLink, linkState} from './link.js'
 import {
   gatherTools,
@@ -38,7 +41,14 @@ export interface PrepareOptions extends LocationOptions, VerifyOptions {
   full?: boolean
   /** Called once the update is prepared and before the switch into update mode is requested. */
   announce?: (result: PrepareResult) => Promise<void>
+  /** A root image's staging progress. */
+  onProgress?: (progress: StageProgress) => void
+  /** Ctrl-C, SIGTERM while a root image is staged. */
+  signal?: AbortSignal
 }
+
+/** What goes into the record from the payload: packages copied and verified, or the image staged. */
+type PayloadFields = Pick<OfflineRecord, 'kind' | 'packages' | 'image' | 'verification'>
 
 export interface PrepareResult {
   /** prepared: new; replaced: ours was there with another payload; unchanged: the same payload again. */
@@ -66,37 +76,53 @@ function refuseForeign(link: LinkState): void {
   )
 }
 
+const digests = (r: OfflineRecord) => [r.image?.stagedId, ...r.packages.map((p) => p.sha256).sort()]
 const sameDigests = (a: OfflineRecord, b: OfflineRecord) =>
-  JSON.stringify(a.packages.map((p) => p.sha256).sort()) ===
-  JSON.stringify(b.packages.map((p) => p.sha256).sort())
+  JSON.stringify(digests(a)) === JSON.stringify(digests(b))
 
-/** Copies, verifies and tries the payload in a temporary directory, then renames it into place. */
-async function buildPayload(options: PrepareOptions, locations: Locations, id: string) {
-  const paths = offlinePaths(locations)
+/** Copies and verifies the packages into `building` and tries their install there. */
+async function copyPackages(options: PrepareOptions, building: string): Promise<PayloadFields> {
   const {kind, files} = await listPackages(options.source)
+  const copied = await copyPayload(kind, files, building, options)
+  const foreign = wrongArch(copied.packages, await machineArch(kind), kind)
+  if (foreign.length > 0)
+    throw new NextrootError(
+      'NR_WRONG_ARCH',
+      `Built for another architecture: ${foreign.map((p) => `${p.file} (${p.arch})`).join(', ')}.`,
+    )
+  await tryInstall(
+    trialCommand(kind, payloadFiles(building, copied.packages), await gatherTools()),
+    copied.packages.map((pkg) => pkg.name),
+  )
+  return {kind, ...copied}
+}
+
+/** What update mode will run. */
+async function commandFor(record: OfflineRecord, payload: string, locations: Locations): Promise<string[]> {
+  if (record.kind === 'image')
+    return ['nextroot', 'reboot', '--state-dir', locations.stateDir, '--nextroot', locations.nextroot]
+  return installCommand(record.kind, payloadFiles(payload, record.packages), await gatherTools())
+}
+
+/** The payload in a temporary directory (packages copied and tried, or the staged image's manifest). */
+async function buildPayload(
+  fields: PayloadFields | undefined,
+  options: PrepareOptions,
+  locations: Locations,
+  id: string,
+) {
+  const paths = offlinePaths(locations)
   const building = join(paths.dir, `.tmp-${id}`)
   await mkdir(building, {recursive: true, mode: 0o700})
   try {
-    const copied = await copyPayload(kind, files, building, options)
-    const foreign = wrongArch(copied.packages, await machineArch(kind), kind)
-    if (foreign.length > 0)
-      throw new NextrootError(
-        'NR_WRONG_ARCH',
-        `Built for another architecture: ${foreign.map((p) => `${p.file} (${p.arch})`).join(', ')}.`,
-      )
-    const tools = await gatherTools()
-    await tryInstall(
-      trialCommand(kind, payloadFiles(building, copied.packages), tools),
-      copied.packages.map((pkg) => pkg.name),
-    )
+    const payload = fields ?? (await copyPackages(options, building))
     const [bootId, systemd] = await Promise.all([
       currentBootId(locations.hostRoot),
       systemdFacts(locations.hostRoot),
     ])
     const record: OfflineRecord = {
       id,
-      kind,
-      ...copied,
+      ...payload,
       phase: 'prepared',
       preparedAt: Date.now(),
       preparedIn: {bootId, softRebootsCount: systemd.softRebootsCount},
@@ -104,28 +130,27 @@ async function buildPayload(options: PrepareOptions, locations: Locations, id: s
       locations: {stateDir: locations.stateDir, nextroot: locations.nextroot},
     }
     await writeOfflineRecord(join(building, 'offline.json'), record)
-    const command = installCommand(kind, payloadFiles(paths.payload(id), copied.packages), tools)
-    return {record, building, command}
+    return {record, building, command: await commandFor(record, paths.payload(id), locations)}
   } catch (error) {
     await rm(building, {recursive: true, force: true})
     throw error
   }
 }
 
-async function publish(locations: Locations, options: PrepareOptions): Promise<PrepareResult> {
+async function publish(
+  locations: Locations,
+  options: PrepareOptions,
+  image: PayloadFields | undefined,
+): Promise<PrepareResult> {
   const paths = offlinePaths(locations)
   const link = await linkState(paths)
   refuseForeign(link)
   const previous = link.kind === 'ours' ? await readOfflineRecord(paths.manifest(link.id)) : undefined
-  const built = await buildPayload(options, locations, newId())
+  const built = await buildPayload(image, options, locations, newId())
   const units = await placeOfflineUnits(locations.hostRoot, locations)
   if (previous && sameDigests(previous, built.record) && previous.classic === built.record.classic) {
     await rm(built.building, {recursive: true, force: true})
-    const command = installCommand(
-      previous.kind,
-      payloadFiles(paths.payload(previous.id), previous.packages),
-      await gatherTools(),
-    )
+    const command = await commandFor(previous, paths.payload(previous.id), locations)
     return {
       action: 'unchanged',
       record: previous,
@@ -148,9 +173,12 @@ export async function prepareOffline(options: PrepareOptions): Promise<PrepareRe
   requireRoot('prepare an offline update')
   const locations = resolveLocations(options)
   await mkdir(join(locations.stateDir, 'offline'), {recursive: true, mode: 0o755})
+  refuseForeign(await linkState(offlinePaths(locations))) // before an image is staged for nothing
+  // stage takes the state directory's lock itself: an image is staged before prepare takes it
+  const image = (await isImageSource(options.source)) ? await stageImage(options, locations) : undefined
   const lock = await acquireLock(locations.stateDir, stateLayout(locations).lockInfo, 'offline prepare')
   try {
-    const result = await publish(locations, options)
+    const result = await publish(locations, options, image)
     if (!options.reboot) {
       await options.announce?.(result)
       return result

@@ -9,7 +9,18 @@ import {readJsonFile, writeRecord} from '../state/record.js'
 import type {SwitchKind} from '../systemd/switch.js'
 import type {WayReason} from './decide.js'
 
-export type PayloadKind = 'deb' | 'rpm'
+/** Packages installed by their package manager, or a root image staged by `stage` and switched into. */
+export type PayloadKind = 'deb' | 'rpm' | 'image'
+
+/** A root image payload: the root `stage` staged for it, switched into from update mode. */
+export interface PayloadImage {
+  stagedId: string
+  source: string
+  sha256?: string
+  /** The image's os-release PRETTY_NAME (or NAME VERSION_ID), IMAGE_VERSION when it has one. */
+  name?: string
+  imageVersion?: string
+}
 
 export interface PayloadPackage {
   /** The file's name in the payload directory. */
@@ -38,12 +49,16 @@ export interface Way {
   reasons: WayReason[]
   /** When nextroot asked for it (ms since the epoch); undefined when someone else rebooted. */
   triggeredAt?: number
+  /** Out of update mode into a staged root (an image payload): its id. */
+  into?: string
 }
 
 export interface OfflineRecord {
   id: string
   kind: PayloadKind
+  /** The packages (none for an image). */
   packages: PayloadPackage[]
+  image?: PayloadImage
   /** How the payload was verified: against --sha256 / --checksums, or only hashed. */
   verification: 'sha256' | 'checksums' | 'signed-checksums' | 'none'
   phase: OfflinePhase

@@ -1,6 +1,6 @@
 // Runs the guests of all registered scenarios side by side, a few at a time and the longest first, so the
 // e2e phase takes about its longest lane instead of the sum of all runs (each TCG guest keeps about one core).
-import {availableParallelism} from 'node:os'
+import {laneCount} from './cores.js'
 import {type GuestRun, runGuest} from './run.js'
 import type {RunResult} from './records.js'
 
@@ -12,13 +12,6 @@ interface Queued {
 
 const queued: Queued[] = []
 let started = false
-
-/** NEXTROOT_E2E_LANES guests at once; by default one per host core, at most 2 (memory: 1.5 GB each). */
-export function laneCount(): number {
-  const asked = Number(process.env.NEXTROOT_E2E_LANES)
-  if (Number.isInteger(asked) && asked >= 1) return asked
-  return Math.min(2, Math.max(1, availableParallelism()))
-}
 
 /**
  * Registers a guest run and returns how to wait for it. Nothing boots while test files are still being

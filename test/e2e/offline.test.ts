@@ -3,16 +3,14 @@
 // plain `systemctl reboot` entering update mode, the classic way (--full: two full reboots) for the
 // downtime beside it, an update unit whose command cannot run (back to normal mode, no reboot loop), and
 // an update that takes the running kernel's modules away (out by a full reboot).
-import {readFileSync} from 'node:fs'
 import {mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
-import type {OfflineRecord} from '../../src/offline/record.js'
-import type {OfflineStatus} from '../../src/offline/status.js'
 import {buildDeb} from '../helpers/deb.js'
+import {LATE_CLI, finishedOffline, status} from './offline-steps.js'
 import {scenario} from './scenario.js'
 
 const DEMO = 'usr/share/nr-offline-demo/version'
@@ -67,23 +65,11 @@ async function buildPayloads(share: string): Promise<void> {
   })
 }
 
-/** The finish unit starts beside the driver (both after multi-user.target): wait (60 s at most) for its record. */
-const FINISHED = 'for i in $(seq 60); do [ -z "$(ls -A /var/lib/nextroot/offline)" ] && break; sleep 1; done'
-const status = (name: string) =>
-  `${FINISHED} && nextroot offline status --json > /e2e/out/status-${name}.json && test ! -e /system-update`
-const prepare = (name: string, flags: string) =>
-  `nextroot offline prepare /e2e/debs/${name} ${flags} --json > /e2e/out/prepare-${name}.json && sleep 900`
-
-/** The test bed's CLI is on a disk mounted nofail (late in a cold boot): update mode's units wait for it. */
-const LATE_CLI = ['update', 'leave', 'finish']
-  .map(
-    (u) =>
-      `mkdir -p /etc/systemd/system/nextroot-offline-${u}.service.d && printf '[Unit]\\nRequiresMountsFor=/opt/nextroot\\n' > /etc/systemd/system/nextroot-offline-${u}.service.d/50-e2e-cli.conf`,
-  )
-  .join(' && ')
-
 /** Makes the update unit's command fail as a missing node or an unmounted CLI would (ExecStartPre stays). */
 const BROKEN = '/etc/systemd/system/nextroot-offline-update.service.d/60-e2e-broken.conf'
+
+const prepare = (name: string, flags: string) =>
+  `nextroot offline prepare /e2e/debs/${name} ${flags} --json > /e2e/out/prepare-${name}.json && sleep 900`
 
 const steps = [
   `${LATE_CLI} && nextroot offline status && systemctl list-units --type=service --state=running --no-legend --plain | wc -l`,
@@ -102,16 +88,7 @@ const steps = [
   `${status('modules')} && ls /usr/lib/modules && nextroot history > /e2e/out/history.txt && cat /e2e/out/history.txt`,
 ]
 
-function json<T>(run: {dir: string}, name: string): T {
-  return (JSON.parse(readFileSync(join(run.dir, 'share/out', name), 'utf8')) as {result: T}).result
-}
-
-/** The finished record of the update a flow prepared. */
-function finished(run: {dir: string}, name: string): OfflineRecord {
-  const last = json<OfflineStatus>(run, `status-${name}.json`).last
-  assert.ok(last, `no finished update after ${name}`)
-  return last
-}
+const finished = finishedOffline
 
 scenario(
   test,

@@ -5,6 +5,7 @@ import {existsSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {chooseAccel, type Accel} from './accel.js'
 import {ensureImages, type Images} from './images.js'
+import {vcpus} from './cores.js'
 import {startQemu} from './qemu.js'
 import {repoRoot, runsDir, workDir} from './paths.js'
 import {analyse, type GuestRecord, type RunResult} from './records.js'
@@ -120,7 +121,7 @@ function qemuArgs(images: Images, accel: Accel, dir: string, app: string, forwar
   ]
   return [
     ...accel.qemuArgs,
-    ...['-m', process.env.NEXTROOT_E2E_MEM ?? '1536', '-smp', '2', '-nodefaults', '-display', 'none'],
+    ...['-m', process.env.NEXTROOT_E2E_MEM ?? '1536', '-smp', vcpus(), '-nodefaults', '-display', 'none'],
     ...['-kernel', images.kernel, '-initrd', images.initrd, '-append', cmdline.join(' ')],
     ...images.variants.flatMap((v) => [
       '-drive',

@@ -3,6 +3,7 @@
 // payloads are refused with their codes and leave the earlier state, cancel is idempotent and refuses a
 // running update. What update mode does with them is exercised in the guest (test/e2e/offline.test.ts).
 import {lstat, mkdir, readFile, readlink, readdir, symlink, writeFile} from 'node:fs/promises'
+import {release} from 'node:os'
 import {join} from 'node:path'
 
 import {test} from 'uvu'
@@ -15,6 +16,7 @@ import {offlinePaths, readOfflineHistory, writeOfflineRecord} from '../../src/of
 import {offlineStatus} from '../../src/offline/status.js'
 import {buildDeb} from '../helpers/deb.js'
 import {codeOf} from '../helpers/error-code.js'
+import {makeOsTree} from '../helpers/os-tree.js'
 import {withScratch} from '../helpers/scratch.js'
 
 function where(dir: string) {
@@ -182,6 +184,25 @@ test('cancel refuses while this boot installs the update (NR_OFFLINE_RUNNING)', 
     await writeOfflineRecord(paths.manifest(record.id), {...record, phase: 'updating', entered})
     assert.is(await codeOf(cancelOffline(locations)), 'NR_OFFLINE_RUNNING')
     assert.equal(await readdir(paths.dir), [record.id])
+  })
+})
+
+test('a root image is staged and recorded; its payload directory holds only the record', async () => {
+  await withScratch('offline-image', async (dir) => {
+    const {locations, paths} = await scratch(dir)
+    const tree = join(dir, 'image-root')
+    await makeOsTree(tree, {modules: [release()]})
+    const result = await prepareOffline({source: tree, ...locations})
+    assert.is(result.record.kind, 'image')
+    assert.equal(result.record.packages, [])
+    assert.is(result.record.image?.imageVersion, '42.1')
+    assert.is(result.record.image?.name, 'Test OS 42')
+    const staged = JSON.parse(await readFile(join(locations.stateDir, 'staged.json'), 'utf8')) as {id: string}
+    assert.is(result.record.image?.stagedId, staged.id)
+    assert.equal(await readdir(result.payload), ['offline.json'])
+    assert.is(await readlink(paths.link), result.payload)
+    assert.equal(result.command.slice(0, 2), ['nextroot', 'reboot'])
+    assert.match((await offlineStatus(locations)).next ?? '', /next reboot or soft reboot/)
   })
 })
 
