@@ -6,6 +6,7 @@ import Check from './check.js'
 import History from './history.js'
 import Hook from './hook.js'
 import Install from './install.js'
+import Lint from './lint.js'
 import Metrics from './metrics.js'
 import NeedsReboot from './needs-reboot.js'
 import OfflineCancel from './offline/cancel.js'
@@ -28,6 +29,7 @@ export const COMMANDS = {
   history: History,
   hook: Hook,
   install: Install,
+  lint: Lint,
   metrics: Metrics,
   'needs-reboot': NeedsReboot,
   'offline:cancel': OfflineCancel,

@@ -22,6 +22,9 @@ export const EXIT = {
   /** `nextroot restart` verdicts: some restarts failed; a soft reboot or a reboot is still needed. */
   restartFailed: 22,
   rebootStillNeeded: 23,
+  /** `nextroot lint` verdicts: errors found, and warnings found under --strict. */
+  lintErrors: 24,
+  lintWarnings: 25,
   /** `nextroot needs-reboot`: nothing pending. 1 is what fleet sentinels expect (kured: any non-zero, 1 quietly). */
   notPending: 1,
 } as const

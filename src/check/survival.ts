@@ -22,8 +22,11 @@ function typeOf(unit: string): string {
   return unit.slice(unit.lastIndexOf('.') + 1)
 }
 
+/** What the survival rules read: units' properties (as `systemctl show` gives them) and systemd's version. */
+export type SurvivalFacts = Pick<CheckFacts, 'units' | 'systemd'>
+
 /** Active units with SurviveFinalKillSignal=yes (the setting exists from systemd 255). */
-export function survivors(facts: CheckFacts): string[] {
+export function survivors(facts: SurvivalFacts): string[] {
   if ((facts.systemd.version ?? 0) < SURVIVE_MIN_VERSION) return []
   return Object.keys(facts.units)
     .filter(
@@ -33,13 +36,13 @@ export function survivors(facts: CheckFacts): string[] {
 }
 
 /** Conflicts= of `unit` on units the switch starts. */
-export function switchConflicts(facts: CheckFacts, unit: string): string[] {
+export function switchConflicts(facts: SurvivalFacts, unit: string): string[] {
   const properties = facts.units[unit]
   return properties ? unitList(properties, 'Conflicts').filter((name) => SWITCH_UNITS.includes(name)) : []
 }
 
 /** The unit is still there after the switch: it survives, or the switch never stops it. Unknown units count. */
-export function staysAcrossSwitch(facts: CheckFacts, unit: string, surviving: Set<string>): boolean {
+export function staysAcrossSwitch(facts: SurvivalFacts, unit: string, surviving: Set<string>): boolean {
   if (surviving.has(unit) || NEVER_STOPPED.has(unit) || !facts.units[unit]) return true
   const type = typeOf(unit)
   if (type === 'slice' || type === 'device') return true

@@ -37,6 +37,9 @@ export const UNIT_PROPERTIES = [
   'WorkingDirectory',
   'ExecStart',
   'EnvironmentFiles',
+  'User',
+  'FileDescriptorStoreMax',
+  'FileDescriptorStorePreserve',
 ]
 
 /** Where a soft reboot keeps portable services' attachments (/etc is the old root's, /run carries over). */

@@ -19,7 +19,7 @@ export interface UnitTree {
 }
 
 /** systemd's system unit search path, highest priority first; 'tree' dirs come from the root, 'run' from the host. */
-const SEARCH_PATH: Array<['tree' | 'run', string]> = [
+export const SEARCH_PATH: Array<['tree' | 'run', string]> = [
   ['tree', 'etc/systemd/system.control'],
   ['run', 'run/systemd/system.control'],
   ['run', 'run/systemd/transient'],

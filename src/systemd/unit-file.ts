@@ -4,13 +4,17 @@ export interface UnitAssignment {
   section: string
   key: string
   value: string
+  /** The line it starts on, from 1 (set by parseUnitFile). */
+  line?: number
 }
 
 export function parseUnitFile(text: string): UnitAssignment[] {
   const assignments: UnitAssignment[] = []
   let section = ''
   let pending = ''
-  for (const raw of text.split('\n')) {
+  let start = 0
+  for (const [index, raw] of text.split('\n').entries()) {
+    if (!pending) start = index + 1
     const line = (pending ? pending + ' ' : '') + raw.trim()
     if (line.endsWith('\\')) {
       pending = line.slice(0, -1).trimEnd()
@@ -27,7 +31,8 @@ export function parseUnitFile(text: string): UnitAssignment[] {
 
     const equals = line.indexOf('=')
     if (equals <= 0) continue
-    assignments.push({section, key: line.slice(0, equals).trim(), value: line.slice(equals + 1).trim()})
+    const key = line.slice(0, equals).trim()
+    assignments.push({section, key, value: line.slice(equals + 1).trim(), line: start})
   }
 
   return assignments

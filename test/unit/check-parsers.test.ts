@@ -117,7 +117,7 @@ test('parseListUnits reads systemctl list-units --output=json', () => {
 test('parseUnitFile keeps sections, skips comments and joins continuation lines', () => {
   const parsed = parseUnitFile(fixture('guest-misplaced.service'))
   const survive = parsed.find((a) => a.key === 'SurviveFinalKillSignal')
-  assert.equal(survive, {section: 'Service', key: 'SurviveFinalKillSignal', value: 'yes'})
+  assert.equal(survive, {section: 'Service', key: 'SurviveFinalKillSignal', value: 'yes', line: 9})
   const text = '[Unit]\n# c\n; c\nWants=a.service \\\n  b.service\nWants=\nWants=c.service\n'
   assert.equal(valuesOf(parseUnitFile(text), 'Wants', 'Unit'), ['c.service'])
   assert.equal(valuesOf(parseUnitFile('[Unit]\nWants=a \\\n b\n'), 'Wants'), ['a', 'b'])

@@ -1,42 +1,44 @@
 // Rules for units meant to outlive the switch (systemd-soft-reboot.service(8)): the [Unit] settings a survivor
-// needs, what stops it anyway, portable services, and '@' processes that escape the killing spree.
+// needs, what stops it anyway, portable services, '@' processes that escape the killing spree, and a kept
+// file descriptor store. unitSurvivalFindings is the one implementation `nextroot lint` runs on files too.
 import {isYes, unitList} from '../../systemd/properties.js'
 import {type UnitProperties, prop} from '../../systemd/units.js'
 import type {CheckFacts} from '../facts.js'
 import {ATTACHED_DIRS, isActive, isAttached} from '../unit-facts.js'
 import type {Finding, FindingCode} from '../finding.js'
-import {staysAcrossSwitch, survivors, switchConflicts} from '../survival.js'
+import {type SurvivalFacts, staysAcrossSwitch, survivors, switchConflicts} from '../survival.js'
+
+/** What the per-unit survival rules read: properties, the unit files that mention survival, the version. */
+export type UnitSurvivalFacts = SurvivalFacts & Pick<CheckFacts, 'unitFiles'>
 
 /** [Unit] settings a survivor relies on; systemd ignores them in any other section. */
 const UNIT_SECTION_KEYS = ['SurviveFinalKillSignal', 'DefaultDependencies', 'IgnoreOnIsolate']
 /** The man page's survivor stops cleanly on every other shutdown: Conflicts= and Before= these. */
 const SHUTDOWN_CONFLICTS = ['reboot.target', 'kexec.target', 'poweroff.target', 'halt.target']
+/** Ordered Before= the shutdown targets themselves, as systemd's own soft-reboot test survivor is. */
+const SHUTDOWN_ORDER = ['shutdown.target', SHUTDOWN_CONFLICTS]
 const STOP_PROPAGATING = ['Requires', 'BindsTo', 'Requisite']
 
-function sectionFindings(facts: CheckFacts): Finding[] {
-  const findings: Finding[] = []
-  for (const [unit, assignments] of Object.entries(facts.unitFiles)) {
-    for (const a of assignments) {
-      if (!UNIT_SECTION_KEYS.includes(a.key) || a.section === 'Unit') continue
+function sectionFindings(facts: UnitSurvivalFacts, unit: string): Finding[] {
+  return (facts.unitFiles[unit] ?? [])
+    .filter((a) => UNIT_SECTION_KEYS.includes(a.key) && a.section !== 'Unit')
+    .map((a) => {
       const killed = a.key === 'SurviveFinalKillSignal' && prop(facts.units[unit] ?? {}, a.key) !== 'yes'
-      findings.push({
+      return {
         unit,
         severity: 'warning',
         code: 'SURVIVOR_SECTION',
         message: `${a.key}=${a.value} is in [${a.section}], where systemd ignores it${killed ? `: ${unit} will be killed by the soft reboot` : ''}.`,
         hint: `Move ${a.key}= to [Unit].`,
-        evidence: {key: a.key, value: a.value, section: a.section},
-      })
-    }
-  }
-
-  return findings
+        evidence: {key: a.key, value: a.value, section: a.section, ...(a.line ? {line: a.line} : {})},
+      }
+    })
 }
 
 type Add = (code: FindingCode, message: string, hint: string, evidence?: Record<string, unknown>) => void
 
 /** The [Unit] settings that keep a survivor out of the switch's way and stop it cleanly on other shutdowns. */
-function orderingFindings(facts: CheckFacts, properties: UnitProperties, unit: string, add: Add): void {
+function orderingFindings(facts: SurvivalFacts, properties: UnitProperties, unit: string, add: Add): void {
   if (isYes(properties, 'DefaultDependencies'))
     add(
       'SURVIVOR_DEFAULT_DEPENDENCIES',
@@ -58,7 +60,10 @@ function orderingFindings(facts: CheckFacts, properties: UnitProperties, unit: s
       {conflicts},
     )
   const missing = SHUTDOWN_CONFLICTS.filter((target) => !unitList(properties, 'Conflicts').includes(target))
-  const before = unitList(properties, 'Before').includes('shutdown.target')
+  const ordered = unitList(properties, 'Before')
+  const before = SHUTDOWN_ORDER.some((way) =>
+    typeof way === 'string' ? ordered.includes(way) : way.every((t) => ordered.includes(t)),
+  )
   if (missing.length > 0 || !before)
     add(
       'SURVIVOR_SHUTDOWN_ORDER',
@@ -70,7 +75,7 @@ function orderingFindings(facts: CheckFacts, properties: UnitProperties, unit: s
 
 /** Dependencies that the switch stops: a hard one stops the survivor with them. */
 function stoppedDependencyFindings(
-  facts: CheckFacts,
+  facts: SurvivalFacts,
   properties: UnitProperties,
   surviving: Set<string>,
   add: Add,
@@ -92,7 +97,7 @@ function stoppedDependencyFindings(
 }
 
 function wantedDependencyFindings(
-  facts: CheckFacts,
+  facts: SurvivalFacts,
   properties: UnitProperties,
   unit: string,
   surviving: Set<string>,
@@ -111,7 +116,7 @@ function wantedDependencyFindings(
     }))
 }
 
-function settingFindings(facts: CheckFacts, unit: string, surviving: Set<string>): Finding[] {
+function settingFindings(facts: SurvivalFacts, unit: string, surviving: Set<string>): Finding[] {
   const properties = facts.units[unit]
   const findings: Finding[] = []
   const add: Add = (code, message, hint, evidence) =>
@@ -121,19 +126,45 @@ function settingFindings(facts: CheckFacts, unit: string, surviving: Set<string>
   return [...findings, ...wantedDependencyFindings(facts, properties, unit, surviving)]
 }
 
-function survivorFindings(facts: CheckFacts): Finding[] {
-  const names = survivors(facts)
-  const surviving = new Set(names)
-  return names.flatMap((unit) => [
+/** A kept file descriptor store: the way for a service that cannot survive but must keep its sockets. */
+function fdStoreFindings(facts: SurvivalFacts, unit: string): Finding[] {
+  const properties = facts.units[unit] ?? {}
+  if (Number(prop(properties, 'FileDescriptorStoreMax') || 0) <= 0) return []
+  if (prop(properties, 'FileDescriptorStorePreserve') !== 'yes') return []
+  return [
     {
       unit,
-      severity: 'info' as const,
-      code: 'SURVIVOR',
-      message: `SurviveFinalKillSignal=yes: its processes are meant to keep running across the switch (main PID ${prop(facts.units[unit], 'MainPID') || '-'}).`,
-      evidence: {mainPid: Number(prop(facts.units[unit], 'MainPID')) || undefined},
+      severity: 'info',
+      code: 'FDSTORE_PRESERVED',
+      message:
+        'FileDescriptorStoreMax= with FileDescriptorStorePreserve=yes: its stored sockets and file descriptors are kept across the soft reboot and handed to the new start.',
+      evidence: {max: Number(prop(properties, 'FileDescriptorStoreMax'))},
     },
-    ...settingFindings(facts, unit, surviving),
-  ])
+  ]
+}
+
+/**
+ * Everything about one unit's own survival settings, for `check` (live properties) and `lint` (properties
+ * read from its files): the one implementation, so both report the same codes for the same unit.
+ */
+export function unitSurvivalFindings(
+  facts: UnitSurvivalFacts,
+  unit: string,
+  surviving: Set<string>,
+): Finding[] {
+  const survivor: Finding[] = surviving.has(unit)
+    ? [
+        {
+          unit,
+          severity: 'info',
+          code: 'SURVIVOR',
+          message: `SurviveFinalKillSignal=yes: its processes are meant to keep running across the switch (main PID ${prop(facts.units[unit], 'MainPID') || '-'}).`,
+          evidence: {mainPid: Number(prop(facts.units[unit], 'MainPID')) || undefined},
+        },
+        ...settingFindings(facts, unit, surviving),
+      ]
+    : []
+  return [...sectionFindings(facts, unit), ...survivor, ...fdStoreFindings(facts, unit)]
 }
 
 function portableFindings(facts: CheckFacts): Finding[] {
@@ -172,23 +203,51 @@ function portableFindings(facts: CheckFacts): Finding[] {
   return findings
 }
 
+const isRoot = (user: string) => user === '' || user === 'root' || user === '0'
+
+/** An '@' argv[0] escapes the final killing spree, for processes owned by root only. */
+export function atArgv0Finding(unit: string | undefined, argv0: string, user: string, what: string): Finding {
+  const evidence = {argv0, ...(isRoot(user) ? {} : {user})}
+  if (!isRoot(user))
+    return {
+      unit,
+      severity: 'warning',
+      code: 'SURVIVOR_AT_PROCESS_USER',
+      message: `${what} has argv[0] '${argv0}' but runs as User=${user}: only root's processes escape the final killing spree that way.`,
+      hint: 'Use SurviveFinalKillSignal=yes (and the other survivor settings) instead.',
+      evidence,
+    }
+  return {
+    unit,
+    severity: 'info',
+    code: 'SURVIVOR_AT_PROCESS',
+    message: `${what} has argv[0] '${argv0}': it escapes the final killing spree.`,
+    hint: 'Such processes are for root-storage daemons; anything else should use SurviveFinalKillSignal=yes.',
+    evidence,
+  }
+}
+
 function atProcessFindings(facts: CheckFacts): Finding[] {
   return facts.processes
     .filter((process) => process.argv0.startsWith('@'))
-    .map((process) => ({
-      unit: process.unit,
-      severity: 'info' as const,
-      code: 'SURVIVOR_AT_PROCESS',
-      message: `PID ${process.pid} (${process.comm}) has argv[0] '${process.argv0}': it escapes the final killing spree.`,
-      hint: 'Such processes are for root-storage daemons; anything else should use SurviveFinalKillSignal=yes.',
-      evidence: {pid: process.pid, argv0: process.argv0},
-    }))
+    .map((process) => {
+      const user = process.unit ? prop(facts.units[process.unit] ?? {}, 'User') : ''
+      const finding = atArgv0Finding(
+        process.unit,
+        process.argv0,
+        user,
+        `PID ${process.pid} (${process.comm})`,
+      )
+      return {...finding, evidence: {pid: process.pid, ...finding.evidence}}
+    })
 }
 
 export function survivorRules(facts: CheckFacts): Finding[] {
+  const surviving = new Set(survivors(facts))
+  const active = Object.keys(facts.units).filter((unit) => isActive(facts.units[unit]))
+  const units = [...new Set([...Object.keys(facts.unitFiles), ...surviving, ...active])].sort()
   return [
-    ...sectionFindings(facts),
-    ...survivorFindings(facts),
+    ...units.flatMap((unit) => unitSurvivalFindings(facts, unit, surviving)),
     ...portableFindings(facts),
     ...atProcessFindings(facts),
   ]
