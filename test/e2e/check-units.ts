@@ -26,7 +26,7 @@ export const EXPECTED: Record<string, string[]> = {
   [UNITS.gone]: ['SERVICE_MISSING_IN_NEW_ROOT'],
 }
 
-const FILES: Record<string, string[]> = {
+export const FILES: Record<string, string[]> = {
   [`/run/systemd/system/${SURVIVOR_ROOT_MOUNT}`]: tmpfsMountUnit(
     'nextroot e2e: tmpfs for RootDirectory= survivors',
     SURVIVOR_ROOT,

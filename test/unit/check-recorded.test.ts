@@ -11,7 +11,12 @@ import {parseUnitFile} from '../../src/systemd/unit-file.js'
 import {parseMountInfo} from '../../src/host/mounts.js'
 import {bindSources, execPaths, rootSettings} from '../../src/systemd/properties.js'
 import {parseListUnits, parseShow, prop, type UnitProperties} from '../../src/systemd/units.js'
-import {BIND_SOURCE, EXPECTED, SURVIVOR_ROOT, UNITS} from '../e2e/check-units.js'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {basename, join} from 'node:path'
+
+import {lint} from '../../src/lint/lint.js'
+import {BIND_SOURCE, EXPECTED, FILES, SURVIVOR_ROOT, UNITS} from '../e2e/check-units.js'
 import {STAGED, deviceByMounts, factsFrom, fixture, processFrom} from '../helpers/check-facts.js'
 
 const mounts = parseMountInfo(fixture('guest-mountinfo.txt'))
@@ -124,6 +129,39 @@ test('replaying the recorded facts gives what nextroot check reported in the gue
   const findings = judge(recordedFacts())
   for (const unit of Object.keys(EXPECTED))
     assert.equal(codes(findings, unit), codes(recorded.result.findings, unit), unit)
+})
+
+/** The per-unit survival codes, which `check` and `lint` compute with one implementation. */
+const SHARED = new Set([
+  'SURVIVOR',
+  'SURVIVOR_SECTION',
+  'SURVIVOR_DEFAULT_DEPENDENCIES',
+  'SURVIVOR_ISOLATE',
+  'SURVIVOR_STOPPED_BY_SWITCH',
+  'SURVIVOR_SHUTDOWN_ORDER',
+  'SURVIVOR_MOUNT_UNMOUNTED',
+  'SURVIVOR_NEEDS_NON_SURVIVOR',
+  'SURVIVOR_WANTS_NON_SURVIVOR',
+  'FDSTORE_PRESERVED',
+])
+
+test('lint, fed the files of the recorded units, gives the survival findings check gave for them live', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nextroot-parity-'))
+  try {
+    for (const [path, lines] of Object.entries(FILES))
+      await writeFile(join(dir, basename(path)), lines.join('\n'))
+    const linted = await lint({paths: [dir], verify: false})
+    const checked = judge(recordedFacts())
+    for (const unit of Object.values(UNITS)) {
+      const fromCheck = codes(checked, unit).filter((c) => SHARED.has(c))
+      const fromLint = [...new Set(linted.findings.filter((f) => f.unit === unit).map((f) => f.rule))]
+        .filter((c) => SHARED.has(c))
+        .sort()
+      assert.equal(fromLint, fromCheck, unit)
+    }
+  } finally {
+    await rm(dir, {recursive: true, force: true})
+  }
 })
 
 test.run()

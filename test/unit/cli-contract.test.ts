@@ -34,6 +34,7 @@ const HARMLESS: Record<keyof typeof COMMANDS, () => string[]> = {
   history: () => ['history', ...paths()],
   hook: () => ['hook', 'apt-packages', ...paths()],
   install: () => ['install', '--root', join(dir, 'no-such-root')],
+  lint: () => ['lint', '--no-verify', join(dir, 'next')],
   metrics: () => ['metrics', ...paths()],
   'needs-reboot': () => ['needs-reboot', ...paths()],
   'offline:cancel': () => ['offline', 'cancel', ...paths()],

@@ -11,7 +11,7 @@ type Found = Omit<LintFinding, 'origin'>
 const SYSTEMCTL = /(^|[\s;&|(`])(\/usr)?(\/s?bin\/)?systemctl\s+((?:--?\S+\s+)*)(\S+)\s*(.*)$/
 const INVOKE = /(^|[\s;&|(`])deb-systemd-invoke\s+(?:--\S+\s+)*(\S+)\s*(.*)$/
 const SYSV =
-  /(^|[\s;&|(`])(invoke-rc\.d|service|chkconfig|update-rc\.d)\s+(\S+)\s*(\S*)|\/etc\/(rc\.d\/)?init\.d\//
+  /(^|[\s;&|(`])(?:\/\S*\/)?(invoke-rc\.d|service|chkconfig|update-rc\.d)\s+(\S+)\s*(\S*)|\/etc\/(rc\.d\/)?init\.d\//
 
 const units = (args: string) =>
   args
@@ -47,7 +47,7 @@ function verbFindings(s: Scriptlets, l: ScriptLine, verb: string, args: string, 
         'Use try-restart: it restarts only what is running.',
       ),
     )
-  if (['enable', 'start', 'reenable'].includes(verb))
+  if (via === 'systemctl' && ['enable', 'start', 'reenable'].includes(verb))
     found.push(
       at(
         s,
