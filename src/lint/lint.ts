@@ -45,8 +45,9 @@ const ORDER: Record<LintSeverity, number> = {error: 0, warning: 1, note: 2, info
 function unitFindings(units: LintUnit[]): LintFinding[] {
   const facts = survivalFactsOf(units)
   const surviving = new Set(survivors(facts))
+  const byName = new Map(units.map((u) => [u.name, u]))
   return units.flatMap((unit) => [
-    ...[...unitBasicsRules(unit), ...unitLinkRules(unit)].map((f) => ({
+    ...[...unitBasicsRules(unit), ...unitLinkRules(unit, byName)].map((f) => ({
       ...f,
       unit: unit.name,
       origin: 'nextroot' as const,

@@ -81,14 +81,19 @@ function names(unit: LintUnit): Found[] {
   )
 }
 
-function dependencies(unit: LintUnit): Found[] {
-  const ordered = new Set(
-    [...wordsOf(unit, 'Unit', 'After'), ...wordsOf(unit, 'Unit', 'Before')].map(([w]) => w),
-  )
+const orderWords = (unit: LintUnit) =>
+  new Set([...wordsOf(unit, 'Unit', 'After'), ...wordsOf(unit, 'Unit', 'Before')].map(([w]) => w))
+
+/** Ordered either way: by this unit, or by the other one when it was linted too. */
+function dependencies(unit: LintUnit, others: ReadonlyMap<string, LintUnit>): Found[] {
+  const mine = orderWords(unit)
+  const other = (name: string) => others.get(name)
+  const ordered = {has: (d: string) => mine.has(d) || orderWords(other(d) ?? unit).has(unit.name)}
   const found: Found[] = []
   for (const key of ['Requires', 'BindsTo', 'Wants']) {
     for (const [dependency, a] of wordsOf(unit, 'Unit', key)) {
-      if (ordered.has(dependency) || dependency.endsWith('.target') || dependency.endsWith('.slice')) continue
+      // targets and slices order nothing; a socket is ordered before its services by sockets.target
+      if (ordered.has(dependency) || /\.(target|slice|socket)$/.test(dependency)) continue
       found.push(
         at(
           a,
@@ -101,7 +106,7 @@ function dependencies(unit: LintUnit): Found[] {
     }
   }
   for (const [dependency, a] of wordsOf(unit, 'Unit', 'Requires')) {
-    if (!dependency.endsWith('.service') && !dependency.endsWith('.socket')) continue
+    if (unit.type !== 'service' || !dependency.endsWith('.service')) continue
     found.push(
       at(
         a,
@@ -187,6 +192,12 @@ function removed(unit: LintUnit): Found[] {
   return found
 }
 
-export function unitLinkRules(unit: LintUnit): Found[] {
-  return [...install(unit), ...names(unit), ...dependencies(unit), ...outdated(unit), ...removed(unit)]
+export function unitLinkRules(unit: LintUnit, others: ReadonlyMap<string, LintUnit>): Found[] {
+  return [
+    ...install(unit),
+    ...names(unit),
+    ...dependencies(unit, others),
+    ...outdated(unit),
+    ...removed(unit),
+  ]
 }

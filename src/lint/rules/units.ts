@@ -17,20 +17,19 @@ export function at(
 
 const EXEC_KEYS = ['ExecStartPre', 'ExecStartPost', 'ExecStop', 'ExecStopPost', 'ExecReload', 'ExecCondition']
 
-function serviceType(unit: LintUnit): string {
-  return lastOf(unit, 'Service', 'Type')?.value || 'simple'
-}
-
+/** Without ExecStart=, systemd implies Type=oneshot, which then needs ExecStop= or SuccessAction=. */
 function execStart(unit: LintUnit): Found[] {
   if (unit.type !== 'service' || !unit.fragment || listOf(unit, 'Service', 'ExecStart').length > 0) return []
-  const oneshot = serviceType(unit) === 'oneshot'
-  if (oneshot && EXEC_KEYS.some((key) => listOf(unit, 'Service', key).length > 0)) return []
+  const type = lastOf(unit, 'Service', 'Type')?.value || 'oneshot'
+  const other = EXEC_KEYS.some((key) => listOf(unit, 'Service', key).length > 0)
+  if (type === 'oneshot' && (other || lastOf(unit, 'Unit', 'SuccessAction')?.value)) return []
+  const why = type === 'oneshot' ? 'nor ExecStop= or SuccessAction=' : `and Type=${type} needs one`
   return [
     at(
       {file: unit.fragment},
       'EXEC_START_MISSING',
       'error',
-      `${unit.name} has no ExecStart=: systemd refuses to load it${oneshot ? ' (a oneshot needs ExecStart= or another Exec*= line)' : ''}.`,
+      `${unit.name} has no ExecStart= ${why}: systemd refuses to load it.`,
       'Add ExecStart= with the command the service runs.',
     ),
   ]
@@ -50,7 +49,8 @@ function busName(unit: LintUnit): Found[] {
         'Add BusName= with the name the service takes on the bus.',
       ),
     ]
-  if (name?.value && type?.value !== 'dbus')
+  // notify and forking services say themselves when they are ready; simple and exec ones cannot
+  if (name?.value && ['simple', 'exec', 'idle'].includes(type?.value || 'simple'))
     return [
       at(
         name,
