@@ -1,6 +1,9 @@
 // Issue 4 on a real systemd: `nextroot check` predicts what a soft reboot does to units (a)-(e) of
 // check-units.ts, then a real soft reboot (`nextroot reboot`, which stays put on an unhealthy verdict here)
 // confirms it: (a) keeps its PID, (c) keeps the old root mounted in its mount namespace, (e) is gone.
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
@@ -20,7 +23,19 @@ const steps = [
   'nextroot reboot > /e2e/out/reboot.txt 2>&1 && sleep 900',
   pidsStep,
   bindMountinfo,
+  // lint on the guest's own installed units (and the scenario's, in /run), with systemd 257's verify
+  'nextroot lint --system --json > /e2e/out/lint-system.json; echo "exit $?"',
 ]
+
+interface LintJson {
+  ok: boolean
+  result: {
+    units: number
+    findings: Array<{unit?: string; rule: string; origin: string}>
+    verify: {skipped?: string; findings: number; ms: number}
+    ms: number
+  }
+}
 
 interface CheckJson {
   ok: boolean
@@ -78,6 +93,23 @@ scenario(
     assert.is.not(after[UNITS.misplaced].state, 'active', '(b) was killed')
     assert.is(after[UNITS.gone].state, 'inactive', '(e) is gone')
     assert.is(after[UNITS.gone].pid, 0)
+
+    // lint --system on the real machine: no crash, verify merged, the scenario's survival findings as check's
+    assert.match(output(8), /exit (0|24|25)\n?$/)
+    const linted = (JSON.parse(readFileSync(join(run.dir, 'share/out/lint-system.json'), 'utf8')) as LintJson)
+      .result
+    assert.ok(linted.units > 150, `${linted.units} units`)
+    assert.is(linted.verify.skipped, undefined, 'systemd-analyze verify ran')
+    const rules = (unit: string) => linted.findings.filter((f) => f.unit === unit).map((f) => f.rule)
+    assert.ok(rules(UNITS.misplaced).includes('SURVIVOR_SECTION'))
+    assert.ok(rules(UNITS.survivor).includes('SURVIVOR'))
+    assert.not.ok(
+      rules(UNITS.survivor).some((r) => r.startsWith('SURVIVOR_')),
+      'the correct survivor',
+    )
+    console.log(
+      `lint --system in the guest: ${linted.units} units, ${linted.findings.length} findings, lint ${linted.ms} ms, systemd-analyze verify ${linted.verify.ms} ms (${linted.verify.findings} findings)`,
+    )
   },
 )
 

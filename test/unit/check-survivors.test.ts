@@ -129,4 +129,28 @@ test("processes whose argv[0] starts with '@' are listed as escaping the killing
   )
 })
 
+test("an '@' argv[0] under User= is a warning: only root's processes escape that way", () => {
+  const unit = {Id: ['agent.service'], ActiveState: ['active'], User: ['agent']}
+  const facts = factsFrom(show, {
+    units: {...factsFrom(show).units, 'agent.service': unit},
+    processes: [{pid: 302, comm: 'agent', argv0: '@agent', unit: 'agent.service', held: [], denied: []}],
+  })
+  const [finding] = survivorRules(facts).filter((f) => f.unit === 'agent.service')
+  assert.equal([finding.code, finding.severity], ['SURVIVOR_AT_PROCESS_USER', 'warning'])
+  assert.match(finding.message, /User=agent: only root's processes escape/)
+})
+
+test('a preserved file descriptor store is reported, as lint reports it', () => {
+  const web = {
+    Id: ['web.service'],
+    ActiveState: ['active'],
+    FileDescriptorStoreMax: ['64'],
+    FileDescriptorStorePreserve: ['yes'],
+  }
+  const findings = survivorRules(factsFrom('', {units: {'web.service': web}}))
+  assert.equal(codesOf(findings), ['web.service FDSTORE_PRESERVED'])
+  const notKept = {...web, FileDescriptorStorePreserve: ['no']}
+  assert.equal(codesOf(survivorRules(factsFrom('', {units: {'web.service': notKept}}))), [])
+})
+
 test.run()
