@@ -3,6 +3,7 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {locationFlags, locationsFrom} from '../../src/cli/flags.js'
 import type {LeaveOrder} from '../../src/offline/execute.js'
 import {leaveUpdateMode} from '../../src/offline/leave.js'
+import {switchIntoStaged} from '../../src/reboot/into-staged.js'
 
 export default class OfflineLeave extends BaseCommand {
   static override hidden = true
@@ -19,7 +20,7 @@ export default class OfflineLeave extends BaseCommand {
   /** Prints before the switch it requests (which ends this process), so it returns nothing to print then. */
   async run(): Promise<{order?: LeaveOrder} | undefined> {
     const {flags} = await this.parse(OfflineLeave)
-    const order = await leaveUpdateMode(locationsFrom(flags))
+    const order = await leaveUpdateMode(locationsFrom(flags), switchIntoStaged)
     this.log(
       order ? `nextroot: leaving update mode by ${order.how}` : 'nextroot: no way out was written down',
     )

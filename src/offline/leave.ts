@@ -4,20 +4,13 @@
 import {rm} from 'node:fs/promises'
 
 import {type LocationOptions, type Locations, resolveLocations} from '../locations.js'
-import {reboot} from '../reboot/reboot.js'
-import {republish} from '../stage/republish.js'
-import {gatherStaging} from '../state/staging-facts.js'
 import {readJsonFile} from '../state/record.js'
 import {requestSwitch} from '../systemd/switch.js'
 import type {LeaveOrder} from './execute.js'
 import {type OfflineRecord, offlinePaths, readOfflineRecord, writeOfflineRecord} from './record.js'
 
-/** `nextroot reboot` into the staged root (published again first when update mode came by a full reboot). */
-async function switchInto(locations: Locations): Promise<void> {
-  const {staging} = await gatherStaging(locations)
-  if (staging.state === 'stale' && staging.why === 'rebooted') await republish(locations)
-  await reboot(locations)
-}
+/** `nextroot reboot` into the staged root; the caller passes it in (reboot's domain depends on history's). */
+export type SwitchIntoStaged = (locations: Locations) => Promise<void>
 
 /** The switch was refused: the record says so, and update mode is left by a soft reboot of this root. */
 function refused(record: OfflineRecord | undefined, error: unknown): LeaveOrder['how'] {
@@ -34,7 +27,8 @@ function refused(record: OfflineRecord | undefined, error: unknown): LeaveOrder[
 }
 
 export async function leaveUpdateMode(
-  options: LocationOptions = {},
+  options: LocationOptions,
+  switchInto: SwitchIntoStaged,
   announce?: (order: LeaveOrder) => Promise<void>,
 ): Promise<LeaveOrder | undefined> {
   const locations = resolveLocations(options)

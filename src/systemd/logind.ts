@@ -1,5 +1,6 @@
 // The one module that asks logind who holds inhibitor locks (busctl's JSON, never the human table).
 import {run} from '../exec/run.js'
+import {debug} from '../log.js'
 
 export interface Inhibitor {
   /** Colon-separated operations: shutdown, sleep, idle, handle-*. */
@@ -18,7 +19,20 @@ export function parseInhibitors(json: string): Inhibitor[] {
   return (data[0] ?? []).map(([what, who, why, mode, uid, pid]) => ({what, who, why, mode, uid, pid}))
 }
 
+/** logind runs: in update mode or rescue it does not (nor D-Bus), and then no one can hold a lock. */
+async function logindActive(): Promise<boolean> {
+  const {exitCode} = await run('systemctl', ['is-active', '--quiet', 'systemd-logind.service'], {
+    okExitCodes: [1, 2, 3, 4],
+  })
+  return exitCode === 0
+}
+
+/** Who holds inhibitor locks; none when logind does not run (it holds them all). */
 export async function listInhibitors(): Promise<Inhibitor[]> {
+  if (!(await logindActive())) {
+    debug('logind is not running (update mode, rescue): no inhibitor can be held')
+    return []
+  }
   const {stdout} = await run('busctl', [
     '--json=short',
     'call',
