@@ -50,10 +50,18 @@ interface Entry {
   link?: string
 }
 
+/** The host's dirs a switch does not carry as they are: the new manager reruns generators, transient units go. */
+const REGENERATED = /^run\/systemd\/(generator|transient)/
+
 /** name -> every entry of that name along the search path, highest priority first. */
 async function scan(root: string, hostRoot: string): Promise<Map<string, Entry[]>> {
-  const bases = SEARCH_PATH.map(([base]) => (base === 'tree' ? root : hostRoot))
-  const dirs = await Promise.all(SEARCH_PATH.map(([, dir], i) => resolveInTree(bases[i], dir)))
+  // another root's view after the switch: not this boot's generator output (in update mode, say, its
+  // default.target is system-update.target), which the new root's generators write anew
+  const path = SEARCH_PATH.filter(
+    ([base, dir]) => root === hostRoot || base === 'tree' || !REGENERATED.test(dir),
+  )
+  const bases = path.map(([base]) => (base === 'tree' ? root : hostRoot))
+  const dirs = await Promise.all(path.map(([, dir], i) => resolveInTree(bases[i], dir)))
   const listings = await Promise.all(
     dirs.map((dir) =>
       dir ? unlessAbsent(dir, readdir(dir, {withFileTypes: true, recursive: true})).then((l) => l ?? []) : [],
