@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert'
 
 import {judge} from '../../src/check/check.js'
 import type {CheckFacts} from '../../src/check/facts.js'
-import type {Finding} from '../../src/check/finding.js'
+import {FINDING_CODES, type Finding} from '../../src/check/finding.js'
 import {parseUnitFile} from '../../src/systemd/unit-file.js'
 import {parseMountInfo} from '../../src/host/mounts.js'
 import {bindSources, execPaths, rootSettings} from '../../src/systemd/properties.js'
@@ -131,17 +131,11 @@ test('replaying the recorded facts gives what nextroot check reported in the gue
     assert.equal(codes(findings, unit), codes(recorded.result.findings, unit), unit)
 })
 
-/** The per-unit survival codes, which `check` and `lint` compute with one implementation. */
-const SHARED = new Set([
-  'SURVIVOR',
-  'SURVIVOR_SECTION',
-  'SURVIVOR_DEFAULT_DEPENDENCIES',
-  'SURVIVOR_ISOLATE',
-  'SURVIVOR_STOPPED_BY_SWITCH',
-  'SURVIVOR_SHUTDOWN_ORDER',
-  'SURVIVOR_MOUNT_UNMOUNTED',
-  'SURVIVOR_NEEDS_NON_SURVIVOR',
-  'SURVIVOR_WANTS_NON_SURVIVOR',
+/** The per-unit survival codes, which `check` and `lint` compute with one implementation (processes and
+ * unreadable units are check's alone). */
+const PROCESS_CODES = ['SURVIVOR_AT_PROCESS', 'SURVIVOR_AT_PROCESS_USER', 'SURVIVOR_UNREADABLE']
+const SHARED = new Set<string>([
+  ...FINDING_CODES.filter((c) => c.startsWith('SURVIVOR') && !PROCESS_CODES.includes(c)),
   'FDSTORE_PRESERVED',
 ])
 
