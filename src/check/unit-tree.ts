@@ -50,18 +50,10 @@ interface Entry {
   link?: string
 }
 
-/** The host's dirs a switch does not carry as they are: the new manager reruns generators, transient units go. */
-const REGENERATED = /^run\/systemd\/(generator|transient)/
-
 /** name -> every entry of that name along the search path, highest priority first. */
 async function scan(root: string, hostRoot: string): Promise<Map<string, Entry[]>> {
-  // another root's view after the switch: not this boot's generator output (in update mode, say, its
-  // default.target is system-update.target), which the new root's generators write anew
-  const path = SEARCH_PATH.filter(
-    ([base, dir]) => root === hostRoot || base === 'tree' || !REGENERATED.test(dir),
-  )
-  const bases = path.map(([base]) => (base === 'tree' ? root : hostRoot))
-  const dirs = await Promise.all(path.map(([, dir], i) => resolveInTree(bases[i], dir)))
+  const bases = SEARCH_PATH.map(([base]) => (base === 'tree' ? root : hostRoot))
+  const dirs = await Promise.all(SEARCH_PATH.map(([, dir], i) => resolveInTree(bases[i], dir)))
   const listings = await Promise.all(
     dirs.map((dir) =>
       dir ? unlessAbsent(dir, readdir(dir, {withFileTypes: true, recursive: true})).then((l) => l ?? []) : [],
@@ -102,8 +94,21 @@ function templateOf(name: string): string | undefined {
   return match ? match[1] + match[2] : undefined
 }
 
+/**
+ * In update mode the host's generator made default.target system-update.target; another root's generators
+ * do that only where it has /system-update itself, so for a staged root that link is not its default.
+ */
+async function dropUpdateMode(entries: Map<string, Entry[]>, root: string, hostRoot: string): Promise<void> {
+  const [first, ...rest] = entries.get('default.target') ?? []
+  if (root === hostRoot || first?.base !== hostRoot || basename(first.link ?? '') !== 'system-update.target')
+    return
+  if (await unlessAbsent(join(root, 'system-update'), readlink(join(root, 'system-update')))) return
+  entries.set('default.target', rest)
+}
+
 export async function readUnitTree(root: string, hostRoot: string): Promise<UnitTree> {
   const entries = await scan(root, hostRoot)
+  await dropUpdateMode(entries, root, hostRoot)
   const fragment = (name: string): Entry | undefined =>
     entries.get(name)?.[0] ?? (templateOf(name) ? entries.get(templateOf(name) as string)?.[0] : undefined)
   const isMasked = (name: string) => fragment(name)?.link === '/dev/null'
@@ -116,7 +121,7 @@ export async function readUnitTree(root: string, hostRoot: string): Promise<Unit
   const units = [...entries.keys()].filter((name) => !name.includes('/') && /\.[a-z]+$/.test(name))
   const masked = units.filter(isMasked)
   const present = units.filter((name) => !isMasked(name))
-  const defaultTarget = entries.has('default.target') ? canonical('default.target') : undefined
+  const defaultTarget = entries.get('default.target')?.length ? canonical('default.target') : undefined
 
   /** Entries below X.wants/, X.requires/ and X.d/, by that directory's name. */
   const children = new Map<string, string[]>()
