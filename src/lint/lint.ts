@@ -4,6 +4,7 @@
 import {stat} from 'node:fs/promises'
 import {resolve} from 'node:path'
 
+import {unlessAbsent} from '../absent.js'
 import {NextrootError} from '../errors.js'
 import {survivors} from '../check/survival.js'
 import {configIn, applyDisabled, disabledByConfig} from './disable.js'
@@ -61,7 +62,8 @@ async function configured(options: LintOptions): Promise<Set<string>> {
   const dirs = [...(options.root ? [options.root] : []), ...options.paths]
   const found = new Set<string>()
   for (const dir of dirs) {
-    if (!(await stat(dir).catch(() => undefined))?.isDirectory()) continue
+    // a PATH that is a file has no config of its own; any other error is the caller's to see
+    if (!(await unlessAbsent(dir, stat(dir)))?.isDirectory()) continue
     for (const id of await disabledByConfig(configIn(resolve(dir)), true)) found.add(id)
   }
   return found
